@@ -1,0 +1,5 @@
+import sys
+
+from loadgate.cli import main
+
+sys.exit(main())

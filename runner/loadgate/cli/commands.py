@@ -1,0 +1,47 @@
+"""What each sub-command does, in terms of the pipeline's stages."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from types import SimpleNamespace
+
+from loadgate import pipeline
+from loadgate.errors import ConfigError
+from loadgate.plan import build_plan, redact_url
+from loadgate.units import format_seconds
+
+PLAN_ONLY = dict(host=None, users=None, spawn_rate=None, duration=None, warmup=None, workers=None,
+                 stack=None, prometheus_url=None, prometheus_bin=None, report_dir=None,
+                 keep_stack=False, quiet=False)
+
+
+def run(args: argparse.Namespace) -> int:
+    plan = build_plan(args)
+    return pipeline.run(plan).exit_code
+
+
+def validate(args: argparse.Namespace) -> int:
+    plan = build_plan(SimpleNamespace(**{**PLAN_ONLY, **vars(args)}))
+    print(f"{plan.slo_path}: ok; {plan.locustfile}: ok")
+    print(f"plan: {plan.users} users (+{plan.spawn_rate:g}/s) against {redact_url(plan.host)} for "
+          f"{format_seconds(plan.duration)}, warm-up {format_seconds(plan.warmup)}, "
+          f"{plan.workers} worker(s), {plan.stack} stack")
+    for objective in plan.objectives:
+        print(f"  - {objective.name}")
+    return 0
+
+
+def up(args: argparse.Namespace) -> int:
+    from loadgate import stack_docker
+
+    return stack_docker.up(args)
+
+
+def down(args: argparse.Namespace) -> int:
+    from loadgate import stack_docker
+
+    return stack_docker.down(args)
+
+
+COMMANDS = {"run": run, "validate": validate, "up": up, "down": down}

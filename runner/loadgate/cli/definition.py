@@ -1,0 +1,62 @@
+"""The command line, as the SPEC's CLI table defines it."""
+
+from __future__ import annotations
+
+import argparse
+
+from loadgate import __version__
+
+RUN_HELP = "run the load test and gate on the SLOs (exit 0 pass, 1 breach, 2 usage, 3 infrastructure)"
+
+
+def split_locust_args(argv: list[str]) -> tuple[list[str], list[str]]:
+    """Everything after the first ``--`` goes to Locust unchanged."""
+    if "--" in argv:
+        index = argv.index("--")
+        return argv[:index], argv[index + 1:]
+    return argv, []
+
+
+def add_files(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-f", "--locustfile", help="Locust scenario (default load_tests/loadtest.py)")
+    parser.add_argument("--slo", help="SLO file (default slo.yaml)")
+
+
+def add_common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more logging (-vv: debug)")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks for errors")
+
+
+def add_run(sub) -> None:
+    run = sub.add_parser("run", help=RUN_HELP, description=RUN_HELP,
+                         epilog="Arguments after -- go to Locust unchanged, e.g. -- --tags checkout")
+    add_files(run)
+    run.add_argument("-H", "--host", help="base URL of the system under test (default target.host)")
+    run.add_argument("-u", "--users", help="peak number of users (default load.users)")
+    run.add_argument("-r", "--spawn-rate", help="users started per second (default load.spawn_rate)")
+    run.add_argument("-t", "--duration", help="how long the load runs: 30s, 5m, 1h30m")
+    run.add_argument("--warmup", help="start of the run left out of every SLO (default 0s)")
+    run.add_argument("--workers", help="Locust worker processes on this machine (default 1)")
+    run.add_argument("--stack", help="local (child processes, default) or docker (stack/ compose file)")
+    run.add_argument("--prometheus-url", help="use this Prometheus instead of starting one")
+    run.add_argument("--prometheus-bin", help="Prometheus binary for the local stack")
+    run.add_argument("--report-dir", help="where the reports go (default reports)")
+    run.add_argument("--keep-stack", action="store_true", help="leave the stack up after the verdict")
+    run.add_argument("-q", "--quiet", action="store_true", help="print only the verdict on failure")
+    add_common(run)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="loadgate", description="A load test as a CI gate.")
+    parser.add_argument("--version", action="version", version=f"loadgate {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    add_run(sub)
+    validate = sub.add_parser("validate", help="check the files and print the plan; start nothing")
+    add_files(validate)
+    add_common(validate)
+    up = sub.add_parser("up", help="start the docker stack with Grafana for people to look at")
+    add_files(up)
+    add_common(up)
+    down = sub.add_parser("down", help="stop the docker stack started by `loadgate up`")
+    add_common(down)
+    return parser

@@ -1,0 +1,3 @@
+from loadgate.demo.service import main
+
+main()

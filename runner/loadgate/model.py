@@ -1,0 +1,140 @@
+"""Plain data passed between the stages: objectives in, figures and verdicts out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+from loadgate.units import format_number
+
+
+class Status(str, Enum):
+    PASS = "pass"
+    WARN = "warn"
+    FAIL = "fail"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class RequestSelector:
+    """``GET /items`` (method and name) or ``/items`` (any method)."""
+
+    name: str
+    method: str | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> RequestSelector:
+        head, _, tail = text.strip().partition(" ")
+        if tail and head.isupper() and head.isalpha():
+            return cls(name=tail.strip(), method=head)
+        return cls(name=text.strip())
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.name}" if self.method else self.name
+
+
+@dataclass(frozen=True)
+class Objective:
+    """One SLO.  Thresholds are in the SLI's unit: ms, a fraction, requests/s or a bare number."""
+
+    name: str
+    sli: str  # latency | error_rate | throughput | promql
+    unit: str  # ms | % | /s | ""
+    max: float | None = None
+    min: float | None = None
+    warn: float | None = None
+    percentile: float | None = None
+    request: RequestSelector | None = None
+    query: str | None = None
+    line: int | None = None
+
+    @property
+    def bound(self) -> float:
+        return self.max if self.max is not None else self.min  # type: ignore[return-value]
+
+    @property
+    def comparator(self) -> str:
+        return "<=" if self.max is not None else ">="
+
+    def format_value(self, value: float) -> str:
+        if self.unit == "%":
+            return f"{format_number(round(value * 100, 4))}%"
+        if self.unit == "ms":
+            return f"{format_number(value)} ms"
+        return f"{format_number(value)}{self.unit}"
+
+    @property
+    def threshold(self) -> str:
+        return f"{self.comparator} {self.format_value(self.bound)}"
+
+    @property
+    def scope(self) -> str:
+        return str(self.request) if self.request else "all"
+
+
+@dataclass(frozen=True)
+class Scrape:
+    job: str
+    targets: tuple[str, ...]
+    metrics_path: str = "/metrics"
+
+
+@dataclass(frozen=True)
+class Window:
+    start: float
+    end: float
+
+    @property
+    def seconds(self) -> float:
+        return max(self.end - self.start, 0.0)
+
+
+@dataclass(frozen=True)
+class RequestFigures:
+    method: str | None
+    name: str | None
+    requests: int
+    failures: int
+    rps: float
+    p50_ms: float | None
+    p90_ms: float | None
+    p95_ms: float | None
+    p99_ms: float | None
+
+
+@dataclass(frozen=True)
+class Measurements:
+    """Everything read from Prometheus for one run."""
+
+    window: Window
+    totals: RequestFigures
+    requests: tuple[RequestFigures, ...]
+    sli_values: dict[str, float | None]  # objective name -> measured value (None: no data)
+    notes: dict[str, str] = field(default_factory=dict)  # objective name -> why there is no value
+    locust_requests: int | None = None
+
+
+@dataclass(frozen=True)
+class Result:
+    objective: Objective
+    status: Status
+    measured: float | None
+    message: str
+
+
+@dataclass
+class Verdict:
+    status: Status  # PASS, FAIL or ERROR
+    results: list[Result]
+    measurements: Measurements | None = None
+    error: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        from loadgate.status import ExitStatus
+
+        return {
+            Status.PASS: ExitStatus.SUCCESS,
+            Status.FAIL: ExitStatus.SLO_BREACHED,
+        }.get(self.status, ExitStatus.INFRA_ERROR)

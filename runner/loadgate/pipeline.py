@@ -1,0 +1,77 @@
+"""The gate, stage by stage: config -> stack -> load -> query -> evaluate -> report."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import tempfile
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from loadgate import evaluate, query, report
+from loadgate.errors import InfraError, Terminated
+from loadgate.model import Status, Verdict
+from loadgate.plan import Plan
+from loadgate.report import console
+from loadgate.stacks import open_stack
+
+log = logging.getLogger("loadgate")
+
+
+def run(plan: Plan) -> Verdict:
+    """Run the gate and return its verdict; the stack is gone when this returns or raises."""
+    try:
+        with teardown_guard() as resources:
+            workdir = Path(resources.enter_context(tempfile.TemporaryDirectory(prefix="loadgate-")))
+            stack = open_stack(plan, resources, workdir)
+            outcome = stack.run_load()
+            log.debug("Locust exited with %s", outcome.exit_code)
+            measurements = query.measure(stack.prometheus_url, plan.objectives)
+            verdict = evaluate.judge(plan.objectives, measurements)
+    except InfraError as exc:
+        verdict = evaluate.unknown(plan.objectives, str(exc))
+    except KeyboardInterrupt:
+        finish(plan, evaluate.unknown(plan.objectives, "interrupted by SIGINT"))
+        raise
+    except Terminated:
+        finish(plan, evaluate.unknown(plan.objectives, "terminated by SIGTERM"))
+        raise
+    return finish(plan, verdict)
+
+
+def finish(plan: Plan, verdict: Verdict) -> Verdict:
+    report.write_all(plan, verdict)
+    if not plan.quiet or verdict.status is not Status.PASS:
+        console.show(verdict, sys.stdout)
+    return verdict
+
+
+@contextmanager
+def teardown_guard() -> Iterator[ExitStack]:
+    """An ExitStack whose teardown a second Ctrl-C or a SIGTERM cannot cut short (as tox does)."""
+    resources = ExitStack()
+    try:
+        yield resources
+    finally:
+        ignore_signals()
+        try:
+            resources.close()
+        finally:
+            restore_signals()
+
+
+_SAVED: dict[int, object] = {}
+
+
+def ignore_signals() -> None:
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        _SAVED.setdefault(sig, signal.getsignal(sig))
+        signal.signal(sig, signal.SIG_IGN)
+
+
+def restore_signals() -> None:
+    for sig, handler in _SAVED.items():
+        signal.signal(sig, handler)
+    _SAVED.clear()

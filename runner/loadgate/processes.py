@@ -1,0 +1,93 @@
+"""Child processes: argv lists, their own session, output to a log file, stopped INT -> TERM -> KILL."""
+
+from __future__ import annotations
+
+import ctypes
+import logging
+import os
+import signal
+import socket
+import subprocess
+from pathlib import Path
+from typing import Mapping, Sequence
+
+log = logging.getLogger("loadgate")
+
+STOP_STEPS = ((signal.SIGINT, 5.0), (signal.SIGTERM, 3.0), (signal.SIGKILL, 5.0))
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
+    """Ask Linux to SIGTERM the child if loadgate itself is killed (e.g. SIGKILL)."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        pass
+
+
+class Child:
+    """One child process whose output goes to ``log_path``."""
+
+    def __init__(self, name: str, argv: Sequence[str], log_path: Path,
+                 env: Mapping[str, str] | None = None, cwd: Path | None = None,
+                 keep_alive: bool = False) -> None:
+        self.name = name
+        self.argv = list(argv)
+        self.log_path = log_path
+        log.debug("starting %s: %s", name, " ".join(self.argv))
+        with open(log_path, "ab") as out:
+            self.process = subprocess.Popen(
+                self.argv, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+                env=dict(env) if env is not None else None, cwd=cwd, start_new_session=True,
+                preexec_fn=None if keep_alive else _die_with_parent,
+            )
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def poll(self) -> int | None:
+        return self.process.poll()
+
+    def wait(self, timeout: float | None = None) -> int:
+        return self.process.wait(timeout)
+
+    def stop(self) -> int:
+        """Stop the process: SIGINT, then SIGTERM, then SIGKILL, each after a grace period."""
+        for sig, grace in STOP_STEPS:
+            if self.process.poll() is not None:
+                break
+            log.debug("stopping %s (pid %d) with %s", self.name, self.pid, sig.name)
+            try:
+                os.killpg(self.pid, sig)
+            except ProcessLookupError:
+                break
+            try:
+                self.process.wait(grace)
+            except subprocess.TimeoutExpired:
+                log.warning("%s (pid %d) did not stop on %s within %.0f s", self.name, self.pid,
+                            sig.name, grace)
+        self._reap_group()
+        log.debug("%s exited with %s", self.name, self.process.returncode)
+        return self.process.returncode
+
+    def _reap_group(self) -> None:
+        """Anything the child left in its process group goes too."""
+        try:
+            os.killpg(self.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+    def output_tail(self, lines: int = 15) -> str:
+        try:
+            text = self.log_path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return ""
+        return "\n".join(text.rstrip().splitlines()[-lines:])
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port that is free on ``host`` right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]

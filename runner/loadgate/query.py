@@ -1,0 +1,153 @@
+"""Read the run's figures from Prometheus (prometheus-api-client), over the evaluation window.
+
+Counters start at zero with the run and the exporter labels requests made after the warm-up
+``phase="window"``, so every figure is read exactly at one instant: the last scrape, taken after
+the load stopped.  No ``increase()``/``rate()`` extrapolation is involved.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Iterable
+
+from prometheus_api_client import PrometheusApiClientException, PrometheusConnect
+from requests.exceptions import RequestException
+
+from loadgate.errors import InfraError
+from loadgate.model import Measurements, Objective, RequestFigures, RequestSelector, Window
+
+QUANTILES = (("p50_ms", 0.5), ("p90_ms", 0.9), ("p95_ms", 0.95), ("p99_ms", 0.99))
+FINAL_SCRAPE_TIMEOUT = 20.0
+WINDOW = 'phase="window"'
+
+
+def label_value(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+
+
+def matchers(selector: RequestSelector | None) -> str:
+    parts = [WINDOW]
+    if selector is not None:
+        parts.append(f'name="{label_value(selector.name)}"')
+        if selector.method:
+            parts.append(f'method="{label_value(selector.method)}"')
+    return ",".join(parts)
+
+
+def quantile_query(q: float, match: str, by: str = "") -> str:
+    group = f"{by}, le" if by else "le"
+    return (f"histogram_quantile({q!r}, sum by ({group}) "
+            f"(loadgate_request_duration_seconds_bucket{{{match}}})) * 1000")
+
+
+class Reader:
+    """Instant queries, all evaluated at the time of the final scrape."""
+
+    def __init__(self, url: str) -> None:
+        self.client = PrometheusConnect(url=url, disable_ssl=True, timeout=10)
+        self.at: float | None = None
+
+    def samples(self, promql: str) -> list[tuple[dict, float]]:
+        params = {"time": repr(self.at)} if self.at is not None else None
+        try:
+            result = self.client.custom_query(promql, params=params)
+        except (PrometheusApiClientException, RequestException, ValueError) as exc:
+            raise InfraError(f"Prometheus query failed: {promql}: {exc}") from None
+        if isinstance(result, list) and len(result) == 2 and not isinstance(result[0], dict):
+            result = [{"metric": {}, "value": result}]  # a scalar
+        return [(r.get("metric", {}), float(r["value"][1])) for r in result]
+
+    def number(self, promql: str) -> float | None:
+        values = [v for _, v in self.samples(promql) if not math.isnan(v)]
+        return values[0] if values else None
+
+    def final_scrape_time(self, timeout: float = FINAL_SCRAPE_TIMEOUT) -> float:
+        """Wait until Prometheus holds the exporter's final figures; return that sample's time."""
+        deadline = time.monotonic() + timeout
+        while True:
+            for _, raw in self._raw("loadgate_load_finished[1h]"):
+                done = [float(ts) for ts, value in raw if float(value) == 1]
+                if done:
+                    return done[0]
+            if time.monotonic() > deadline:
+                raise InfraError("Prometheus never scraped the final figures (no "
+                                 "loadgate_load_finished=1 sample): Locust ended abnormally or "
+                                 "Prometheus could not reach the exporter")
+            time.sleep(0.1)
+
+    def _raw(self, promql: str) -> Iterable[tuple[dict, list]]:
+        try:
+            result = self.client.custom_query(promql)
+        except (PrometheusApiClientException, RequestException) as exc:
+            raise InfraError(f"Prometheus query failed: {promql}: {exc}") from None
+        return [(r["metric"], r.get("values", [])) for r in result]
+
+
+def request_figures(reader: Reader, window: Window) -> tuple[RequestFigures, list[RequestFigures]]:
+    by = "method, name"
+    counts = {_key(m): v for m, v in reader.samples(f"sum by ({by}) (loadgate_requests_total{{{WINDOW}}})")}
+    failures = {_key(m): v for m, v in reader.samples(f"sum by ({by}) (loadgate_request_failures_total{{{WINDOW}}})")}
+    quantiles = {
+        field: {_key(m): v for m, v in reader.samples(quantile_query(q, WINDOW, by))}
+        for field, q in QUANTILES
+    }
+    per_request = [
+        _figures(key, count, failures.get(key, 0), window, {f: quantiles[f].get(key) for f, _ in QUANTILES})
+        for key, count in sorted(counts.items())
+    ]
+    total_quantiles = {f: reader.number(quantile_query(q, WINDOW)) for f, q in QUANTILES}
+    totals = _figures((None, None), sum(counts.values()), sum(failures.values()), window, total_quantiles)
+    return totals, per_request
+
+
+def _key(metric: dict) -> tuple[str, str]:
+    return metric.get("method", ""), metric.get("name", "")
+
+
+def _figures(key, count, failures, window: Window, quantiles: dict) -> RequestFigures:
+    clean = {f: (None if v is None or math.isnan(v) else round(v, 3)) for f, v in quantiles.items()}
+    rps = count / window.seconds if window.seconds > 0 else 0.0
+    return RequestFigures(method=key[0], name=key[1], requests=int(count), failures=int(failures),
+                          rps=round(rps, 3), **clean)
+
+
+def sli_value(reader: Reader, objective: Objective, window: Window) -> tuple[float | None, str | None]:
+    """The measured value of one objective over the window, or (None, why) when there is no data."""
+    match = matchers(objective.request)
+    if objective.sli == "promql":
+        samples = [v for _, v in reader.samples(objective.query) if not math.isnan(v)]
+        if len(samples) > 1:
+            return None, f"the query returned {len(samples)} series; aggregate it to one number"
+        return (samples[0], None) if samples else (None, "the query returned no data")
+    requests = reader.number(f"sum(loadgate_requests_total{{{match}}})") or 0
+    if requests == 0:
+        return None, "no data: no requests in the window"
+    if objective.sli == "latency":
+        return reader.number(quantile_query(objective.percentile / 100, match)), None
+    if objective.sli == "error_rate":
+        return (reader.number(f"sum(loadgate_request_failures_total{{{match}}})") or 0) / requests, None
+    return (requests / window.seconds if window.seconds > 0 else 0.0), None
+
+
+def measure(url: str, objectives: Iterable[Objective]) -> Measurements:
+    reader = Reader(url)
+    reader.at = reader.final_scrape_time()
+    start = reader.number("loadgate_window_start_timestamp_seconds")
+    end = reader.number("loadgate_load_end_timestamp_seconds")
+    if start is None or end is None:
+        raise InfraError("the exporter never reported the start and end of the load")
+    window = Window(start=round(min(start, end), 3), end=round(end, 3))
+    totals, per_request = request_figures(reader, window)
+    values, notes = {}, {}
+    for objective in objectives:
+        values[objective.name], note = sli_value(reader, objective, window)
+        if note:
+            notes[objective.name] = note
+    counted = reader.number("sum(loadgate_requests_total)") or 0
+    locust = reader.number("loadgate_locust_requests")
+    if locust is not None and int(counted) != int(locust):
+        raise InfraError(f"measurement incomplete: Prometheus holds {int(counted)} requests, "
+                         f"Locust measured {int(locust)}")
+    return Measurements(window=window, totals=totals, requests=tuple(per_request),
+                        sli_values=values, notes=notes, locust_requests=int(locust or 0))

@@ -1,0 +1,54 @@
+"""The verdict on the terminal: a table of SLOs, coloured on a TTY and plain otherwise."""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from loadgate.model import Status, Verdict
+
+COLOURS = {Status.PASS: "32", Status.WARN: "33", Status.FAIL: "31", Status.ERROR: "35"}
+WORDS = {Status.PASS: "PASS", Status.WARN: "WARN", Status.FAIL: "FAIL", Status.ERROR: "ERROR"}
+VERDICTS = {Status.PASS: "PASSED: every SLO met", Status.FAIL: "FAILED: SLO breached",
+            Status.ERROR: "ERROR: infrastructure failure, verdict unknown"}
+
+
+def paint(text: str, status: Status, colour: bool) -> str:
+    return f"\033[{COLOURS[status]}m{text}\033[0m" if colour else text
+
+
+def table(verdict: Verdict, colour: bool) -> list[str]:
+    rows = [("SLO", "measured", "threshold", "status")]
+    for result in verdict.results:
+        measured = "-" if result.measured is None else result.objective.format_value(result.measured)
+        rows.append((result.objective.name, measured, result.objective.threshold, WORDS[result.status]))
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    lines = []
+    for index, row in enumerate(rows):
+        text = "  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip()
+        if index and colour:
+            status = verdict.results[index - 1].status
+            text = text[: len(text) - len(row[3])] + paint(row[3], status, colour)
+        lines.append(text)
+    return lines
+
+
+def render(verdict: Verdict, colour: bool) -> str:
+    lines = table(verdict, colour)
+    figures = verdict.measurements
+    if figures:
+        t = figures.totals
+        p95 = "-" if t.p95_ms is None else f"{t.p95_ms:.1f} ms"
+        lines.append(f"{t.requests} requests, {t.failures} failures, {t.rps:.1f} req/s, "
+                     f"p95 {p95} over a {figures.window.seconds:.1f} s window")
+    for result in verdict.results:
+        if result.status in (Status.FAIL, Status.WARN):
+            lines.append(paint(f"{WORDS[result.status].lower()}: {result.message}", result.status, colour))
+    if verdict.error:
+        lines.append(f"error: {verdict.error}")
+    lines.append(paint(f"loadgate: {VERDICTS[verdict.status]}", verdict.status, colour))
+    return "\n".join(lines)
+
+
+def show(verdict: Verdict, out: TextIO) -> None:
+    out.write(render(verdict, colour=out.isatty()) + "\n")
+    out.flush()

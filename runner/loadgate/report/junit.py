@@ -1,0 +1,58 @@
+"""junit.xml through the junit-xml package, valid against the schema Jenkins' xunit reads.
+
+One <testsuite> named after the SLO file's ``name``, one <testcase> per objective.  That schema
+has no per-testcase properties, so each objective's measured value, threshold and unit are
+suite-level properties prefixed with the objective's position (``slo.1.measured`` ...).
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from datetime import datetime, timezone
+
+from junit_xml import TestCase, TestSuite
+
+from loadgate.model import Result, Status, Verdict
+from loadgate.plan import Plan
+from loadgate.report.json_report import measured_in_unit
+
+NOT_IN_SCHEMA = ("disabled", "assertions")
+
+
+def testcase(result: Result, seconds: float) -> TestCase:
+    objective = result.objective
+    case = TestCase(objective.name, classname=f"loadgate.{objective.scope}", elapsed_sec=seconds)
+    if result.status is Status.FAIL:
+        case.add_failure_info(message=result.message, failure_type="SLOBreach")
+    elif result.status is Status.ERROR:
+        case.add_error_info(message=result.message, error_type="InfrastructureError")
+    else:
+        case.stdout = ("warning: " if result.status is Status.WARN else "") + result.message
+    return case
+
+
+def properties(verdict: Verdict) -> dict[str, str]:
+    props = {"verdict": verdict.status.value, "exit_code": str(int(verdict.exit_code))}
+    for index, result in enumerate(verdict.results, start=1):
+        measured = measured_in_unit(result)
+        props[f"slo.{index}.name"] = result.objective.name
+        props[f"slo.{index}.status"] = result.status.value
+        props[f"slo.{index}.measured"] = "" if measured is None else f"{measured:g}"
+        props[f"slo.{index}.threshold"] = result.objective.threshold
+        props[f"slo.{index}.unit"] = result.objective.unit
+    return props
+
+
+def render(plan: Plan, verdict: Verdict) -> str:
+    seconds = verdict.measurements.window.seconds if verdict.measurements else 0.0
+    suite = TestSuite(plan.name, [testcase(r, seconds) for r in verdict.results],
+                      properties=properties(verdict),
+                      timestamp=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    element = suite.build_xml_doc()
+    for attribute in NOT_IN_SCHEMA:
+        element.attrib.pop(attribute, None)
+    element.set("time", f"{seconds:.3f}")
+    root = ET.Element("testsuites", {key: element.get(key) for key in ("name", "tests", "failures", "errors", "time")})
+    root.append(element)
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

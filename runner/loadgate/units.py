@@ -1,0 +1,72 @@
+"""Parsing and formatting of the units slo.yaml speaks: times, rates, throughput."""
+
+from __future__ import annotations
+
+import re
+
+_TIME_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
+_TIME_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h)")
+_THROUGHPUT_UNITS = {"/s": 1.0, "/m": 1 / 60, "/h": 1 / 3600}
+
+
+def parse_duration(value: object, *, allow_bare_zero: bool = True) -> float:
+    """``300ms``, ``30s``, ``5m``, ``1h30m`` -> seconds.  A bare number needs a unit (except 0)."""
+    if isinstance(value, bool):
+        raise ValueError(f"expected a time like 30s or 300ms, got {value!r}")
+    if isinstance(value, (int, float)):
+        if value == 0 and allow_bare_zero:
+            return 0.0
+        raise ValueError(f"{value!r} needs a unit: ms, s, m or h (e.g. {value}s)")
+    text = str(value).strip().replace(" ", "")
+    if not text or _TIME_PART.sub("", text):
+        raise ValueError(f"expected a time like 30s, 5m, 1h30m or 300ms, got {value!r}")
+    return sum(float(n) * _TIME_UNITS[u] for n, u in _TIME_PART.findall(text))
+
+
+def parse_rate(value: object) -> float:
+    """``1%`` or ``0.01`` -> 0.01 (a fraction between 0 and 1)."""
+    if isinstance(value, bool):
+        raise ValueError(f"expected a rate like 1% or 0.01, got {value!r}")
+    text = str(value).strip()
+    try:
+        fraction = float(text[:-1]) / 100 if text.endswith("%") else float(text)
+    except ValueError:
+        raise ValueError(f"expected a rate like 1% or 0.01, got {value!r}") from None
+    if not 0 <= fraction <= 1:
+        raise ValueError(f"a rate must be between 0 and 1 (0% and 100%), got {value!r}")
+    return fraction
+
+
+def parse_throughput(value: object) -> float:
+    """``50/s``, ``3000/m`` or a bare number (per second) -> requests per second."""
+    if isinstance(value, bool):
+        raise ValueError(f"expected a throughput like 50/s, got {value!r}")
+    text = str(value).strip().replace(" ", "")
+    unit = next((u for u in _THROUGHPUT_UNITS if text.endswith(u)), "")
+    try:
+        number = float(text[: len(text) - len(unit)])
+    except ValueError:
+        raise ValueError(f"expected a throughput like 50/s, got {value!r}") from None
+    if number < 0:
+        raise ValueError(f"a throughput cannot be negative, got {value!r}")
+    return number * _THROUGHPUT_UNITS.get(unit, 1.0)
+
+
+def format_number(value: float) -> str:
+    """Short, stable rendering: 300, 41.2, 0.0123."""
+    if value == int(value) and abs(value) < 1e15:
+        return str(int(value))
+    return f"{value:.4g}" if abs(value) < 1 else f"{value:.1f}"
+
+
+def format_seconds(seconds: float) -> str:
+    if seconds and seconds < 1:
+        return f"{format_number(seconds * 1000)}ms"
+    parts, rest = [], seconds
+    for unit, size in (("h", 3600), ("m", 60)):
+        if rest >= size:
+            parts.append(f"{int(rest // size)}{unit}")
+            rest -= (rest // size) * size
+    if rest or not parts:
+        parts.append(f"{format_number(rest)}s")
+    return "".join(parts)
