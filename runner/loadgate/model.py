@@ -103,6 +103,19 @@ class RequestFigures:
 
 
 @dataclass(frozen=True)
+class Timeline:
+    """Figures over the load for charts, one value per step (None: no data at that instant).
+
+    ``series`` keys: p50_ms, p95_ms, p99_ms, rps, failures_per_s, users.
+    """
+
+    start: float  # unix seconds of the load start
+    step: float
+    times: tuple[float, ...]
+    series: dict[str, tuple[float | None, ...]]
+
+
+@dataclass(frozen=True)
 class Measurements:
     """Everything read from Prometheus for one run."""
 
@@ -112,6 +125,7 @@ class Measurements:
     sli_values: dict[str, float | None]  # objective name -> measured value (None: no data)
     notes: dict[str, str] = field(default_factory=dict)  # objective name -> why there is no value
     locust_requests: int | None = None
+    timeline: Timeline | None = None  # charts only (report.html); never judged
 
 
 @dataclass(frozen=True)
