@@ -10,7 +10,7 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from loadgate import evaluate, query, report
+from loadgate import evaluate, progress, query, report, timeline
 from loadgate.errors import InfraError, Terminated
 from loadgate.model import Status, Verdict
 from loadgate.plan import Plan
@@ -26,9 +26,11 @@ def run(plan: Plan) -> Verdict:
         with teardown_guard() as resources:
             workdir = Path(resources.enter_context(tempfile.TemporaryDirectory(prefix="loadgate-")))
             stack = open_stack(plan, resources, workdir)
-            outcome = stack.run_load()
+            with progress.live(plan, stack.prometheus_url) as watch:
+                outcome = stack.run_load(watch)
             log.debug("Locust exited with %s", outcome.exit_code)
             measurements = query.measure(stack.prometheus_url, plan.objectives)
+            measurements = timeline.attach(stack.prometheus_url, measurements)
             verdict = evaluate.judge(plan.objectives, measurements)
     except InfraError as exc:
         verdict = evaluate.unknown(plan.objectives, str(exc))
