@@ -92,14 +92,11 @@ class LocalStack:
         wait_until(lambda: http_ok(self.prometheus_url + "/-/ready"), self.prometheus, "ready")
 
     def run_load(self, watch: Watch | None = None) -> LoadOutcome:
-        master = self.start_locust()
-        wait_until(lambda: http_ok(f"http://127.0.0.1:{self.exporter_port}/metrics"), master,
-                   "serving metrics")
+        master, workers = self.start_locust()
+        self.wait_for_exporter(master)
         started, deadline = time.monotonic(), time.monotonic() + self.plan.duration + STOP_GRACE
         while master.poll() is None:
-            if self.prometheus is not None and self.prometheus.poll() is not None:
-                raise InfraError("Prometheus died during the load (exit code "
-                                 f"{self.prometheus.poll()}):\n{self.prometheus.output_tail()}")
+            self.check_health(workers)
             if time.monotonic() > deadline:
                 raise InfraError(f"Locust still running {STOP_GRACE:.0f} s after the duration")
             if watch is not None:
@@ -107,15 +104,37 @@ class LocalStack:
             time.sleep(0.1)
         return LoadOutcome(master.poll(), master.output_tail())
 
-    def start_locust(self) -> Child:
+    def wait_for_exporter(self, master: Child) -> None:
+        """Locust serves metrics once it has loaded the locustfile; if it dies first, say why."""
+        try:
+            wait_until(lambda: http_ok(f"http://127.0.0.1:{self.exporter_port}/metrics"), master,
+                       "serving metrics")
+        except InfraError:
+            if master.poll() is None:
+                raise
+            last = [line for line in master.output_tail(40).splitlines() if line.strip()]
+            raise ConfigError(f"Locust could not load {self.plan.locustfile}: "
+                              f"{last[-1].strip() if last else 'no output'}") from None
+
+    def check_health(self, workers: list[Child]) -> None:
+        if self.prometheus is not None and self.prometheus.poll() is not None:
+            raise InfraError("Prometheus died during the load (exit code "
+                             f"{self.prometheus.poll()}):\n{self.prometheus.output_tail()}")
+        for worker in workers:  # a worker exits 0 when the master tells it to quit at the end
+            if worker.poll() not in (None, 0):
+                raise InfraError(f"{worker.name} died during the load (exit code {worker.poll()}):"
+                                 f"\n{worker.output_tail()}")
+
+    def start_locust(self) -> tuple[Child, list[Child]]:
         env = {**os.environ, **exporter_env(self.plan, self.exporter_port)}
         master_port = free_port() if self.plan.workers > 1 else None
         master = Child("locust master", locust_argv(master_args(self.plan, master_port)),
                        self.workdir / "locust-master.log", env=env)
         self.resources.callback(master.stop)
+        workers = []
         for index in range(self.plan.workers if self.plan.workers > 1 else 0):
-            worker = Child(f"locust worker {index + 1}",
-                           locust_argv(worker_args(self.plan, "127.0.0.1", master_port)),
-                           self.workdir / f"locust-worker-{index + 1}.log", env=env)
-            self.resources.callback(worker.stop)
-        return master
+            workers.append(Child(f"locust worker {index + 1}",
+                                 locust_argv(worker_args(self.plan, "127.0.0.1", master_port)),
+                                 self.workdir / f"locust-worker-{index + 1}.log", env=env))
+            self.resources.callback(workers[-1].stop)
+        return master, workers
