@@ -17,19 +17,28 @@ class Status(str, Enum):
 
 @dataclass(frozen=True)
 class RequestSelector:
-    """``GET /items`` (method and name) or ``/items`` (any method)."""
+    """``GET /items`` (method and name) or ``/items`` (any method); patterns: see patterns.py.
+
+    ``kind`` is ``exact``, ``glob`` (``*`` in the name) or ``regex`` (``re:`` prefix, matched
+    against ``"METHOD name"``).
+    """
 
     name: str
     method: str | None = None
+    kind: str = "exact"
 
     @classmethod
     def parse(cls, text: str) -> RequestSelector:
+        if text.strip().startswith("re:"):
+            return cls(name=text.strip()[3:], kind="regex")
         head, _, tail = text.strip().partition(" ")
         if tail and head.isupper() and head.isalpha():
-            return cls(name=tail.strip(), method=head)
-        return cls(name=text.strip())
+            return cls(name=tail.strip(), method=head, kind="glob" if "*" in tail else "exact")
+        return cls(name=text.strip(), kind="glob" if "*" in text else "exact")
 
     def __str__(self) -> str:
+        if self.kind == "regex":
+            return f"re:{self.name}"
         return f"{self.method} {self.name}" if self.method else self.name
 
 
@@ -47,6 +56,14 @@ class Objective:
     request: RequestSelector | None = None
     query: str | None = None
     line: int | None = None
+    # slo.yaml extensions (docs/slo-extensions.md); the defaults keep version 1 behaviour
+    each: bool = False  # one testcase per request matching ``request``
+    max_regression: float | None = None  # fraction above the baseline allowed
+    min_ratio: float | None = None  # fraction of the baseline's throughput required
+    abort_on_fail: bool = False
+    after: float = 0.0  # abort grace, seconds from the start of the load
+    sustain: float | None = None  # ``for:`` seconds: judged over sliding windows this long
+    matched: tuple[RequestSelector, ...] | None = None  # a pattern resolved to exact requests
 
     @property
     def bound(self) -> float:
@@ -126,6 +143,30 @@ class Measurements:
     notes: dict[str, str] = field(default_factory=dict)  # objective name -> why there is no value
     locust_requests: int | None = None
     timeline: Timeline | None = None  # charts only (report.html); never judged
+    objectives: tuple[Objective, ...] = ()  # as judged: patterns resolved, `each` expanded
+    sustained: dict[str, tuple[tuple[float, float], ...]] = field(default_factory=dict)  # for:
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One objective against the baseline run; values in the SLI's unit (ms, fraction, /s)."""
+
+    baseline: float | None
+    now: float | None
+    change: float | None  # relative: 0.12 is 12 % above the baseline
+    limit: str  # "+10%" or "x0.9"
+    status: Status
+    message: str
+
+
+@dataclass(frozen=True)
+class Abort:
+    """Which objective cut the run short, and when."""
+
+    objective: str
+    at: float  # unix seconds
+    elapsed: float  # seconds since the start of the load
+    message: str
 
 
 @dataclass(frozen=True)
@@ -134,6 +175,7 @@ class Result:
     status: Status
     measured: float | None
     message: str
+    comparison: Comparison | None = None
 
 
 @dataclass
@@ -143,6 +185,7 @@ class Verdict:
     measurements: Measurements | None = None
     error: str | None = None
     notes: list[str] = field(default_factory=list)
+    aborted: Abort | None = None
 
     @property
     def exit_code(self) -> int:
