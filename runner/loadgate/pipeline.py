@@ -28,7 +28,7 @@ def run(plan: Plan) -> Verdict:
             stack = open_stack(plan, resources, workdir)
             with progress.live(plan, stack.prometheus_url) as watch:
                 outcome = stack.run_load(watch)
-            log.debug("Locust exited with %s", outcome.exit_code)
+            outcome.check()
             measurements = query.measure(stack.prometheus_url, plan.objectives)
             measurements = timeline.attach(stack.prometheus_url, measurements)
             verdict = evaluate.judge(plan.objectives, measurements)

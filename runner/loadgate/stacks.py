@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Optional, Protocol
 
+from loadgate.errors import InfraError
 from loadgate.plan import Plan
 
 # Called about once a second while the load runs, with the seconds elapsed; may raise.
@@ -19,6 +20,13 @@ class LoadOutcome:
 
     exit_code: int
     output_tail: str
+
+    def check(self) -> LoadOutcome:
+        """Killed by a signal or a crash code (loadgate runs Locust with --exit-code-on-error 0)."""
+        if self.exit_code < 0 or self.exit_code >= 2:
+            raise InfraError(f"Locust exited with code {self.exit_code} before the load finished:"
+                             f"\n{self.output_tail}")
+        return self
 
 
 class Stack(Protocol):

@@ -1,0 +1,121 @@
+"""Every exit path tears the stack down: signals, a dead Prometheus, a crashed Locust."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from tests.integration.conftest import RECORDING_LOCUSTFILE
+
+
+def descendants(pid: int) -> dict[int, str]:
+    """pid -> command line of every living descendant of ``pid``."""
+    parents = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+                parents[int(entry.name)] = (int(stat.rsplit(")", 1)[1].split()[1]), stat.rsplit(")", 1)[1].split()[0])
+            except (OSError, IndexError, ValueError):
+                continue
+    found, frontier = {}, [pid]
+    while frontier:
+        parent = frontier.pop()
+        for child, (ppid, state) in parents.items():
+            if ppid == parent and state != "Z":
+                found[child] = (Path(f"/proc/{child}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+                                if Path(f"/proc/{child}").exists() else "")
+                frontier.append(child)
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+class Run:
+    def __init__(self, tmp_path: Path, host: str, duration: str = "60s") -> None:
+        self.tmp = tmp_path / "tmp"
+        self.tmp.mkdir()
+        self.reports = tmp_path / "reports"
+        (tmp_path / "lf.py").write_text(RECORDING_LOCUSTFILE)
+        (tmp_path / "slo.yaml").write_text(
+            f"version: 1\ntarget: {{host: '{host}'}}\nload: {{users: 5, duration: {duration}, workers: 2}}\n"
+            "slos: [{sli: error_rate, max: 100%}]\n")
+        env = {**os.environ, "TMPDIR": str(self.tmp), "RECORD_DIR": str(tmp_path)}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "loadgate", "run", "--slo", str(tmp_path / "slo.yaml"),
+             "-f", str(tmp_path / "lf.py"), "--report-dir", str(self.reports)],
+            env=env, cwd=tmp_path, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+    def wait_for_children(self, *names: str, timeout: float = 20) -> dict[int, str]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            children = descendants(self.process.pid)
+            if all(sum(name in cmd for cmd in children.values()) for name in names):
+                time.sleep(1.5)  # let the load get going
+                return descendants(self.process.pid)
+            time.sleep(0.1)
+        raise AssertionError(f"children {names} never appeared: {children}")
+
+    def finish(self, timeout: float = 15) -> tuple[int, float]:
+        started = time.monotonic()
+        self.process.wait(timeout)
+        return self.process.returncode, time.monotonic() - started
+
+    def assert_clean(self, children: dict[int, str]) -> None:
+        assert not [pid for pid in children if alive(pid)], "children left behind"
+        assert list(self.tmp.iterdir()) == [], "temporary files left behind"
+
+
+@pytest.mark.parametrize("sig, code", [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+def test_signal_tears_down_quickly(tmp_path, demo, sig, code):
+    run = Run(tmp_path, demo)
+    children = run.wait_for_children("prometheus", "--worker")
+    assert len(children) >= 4  # prometheus, master, two workers
+    if sig is signal.SIGINT:
+        os.killpg(run.process.pid, sig)  # Ctrl-C reaches the whole foreground process group
+    else:
+        run.process.send_signal(sig)
+    returncode, seconds = run.finish()
+    assert (returncode, seconds < 15) == (code, True)
+    run.assert_clean(children)
+    junit = ET.parse(run.reports / "junit.xml").getroot()
+    assert junit.find("testsuite").get("errors") == "1"
+
+
+def test_prometheus_dying_mid_run_is_an_infrastructure_error(tmp_path, demo):
+    run = Run(tmp_path, demo)
+    children = run.wait_for_children("prometheus", "--worker")
+    prometheus = next(pid for pid, cmd in children.items() if "prometheus --config.file" in cmd)
+    os.kill(prometheus, signal.SIGKILL)
+    returncode, _ = run.finish(30)
+    assert returncode == 3
+    assert "Prometheus died" in run.process.stderr.read().decode() + (run.reports / "results.json").read_text()
+    assert json.loads((run.reports / "results.json").read_text())["verdict"] == "error"
+    error = ET.parse(run.reports / "junit.xml").getroot().find("testsuite/testcase/error")
+    assert error is not None and "Prometheus died" in error.get("message")
+    run.assert_clean(children)
+
+
+def test_crashed_locust_is_an_infrastructure_error(tmp_path, demo):
+    run = Run(tmp_path, demo)
+    children = run.wait_for_children("prometheus", "--worker")
+    master = next(pid for pid, cmd in children.items() if "--master" in cmd)
+    os.kill(master, signal.SIGKILL)
+    returncode, _ = run.finish(60)
+    assert returncode == 3
+    assert json.loads((run.reports / "results.json").read_text())["verdict"] == "error"
+    run.assert_clean(children)
