@@ -1,0 +1,156 @@
+"""report.html: one self-contained page (inline CSS and SVG, no script, no network).
+
+The verdict, headline figures, the SLO table, charts over the load (from the timeline's range
+queries) with every latency and throughput threshold drawn, and per-request statistics.  Every
+figure shown comes from the verdict; the charts come from ``Measurements.timeline``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from html import escape
+
+from loadgate.model import Measurements, Objective, RequestFigures, Result, Verdict
+from loadgate.plan import Plan, redact_url
+from loadgate.report.html_style import STYLE
+from loadgate.report.json_report import measured_in_unit
+from loadgate.report.svg import Line, Rule, chart
+
+HEADLINES = {"pass": ("PASSED", "every SLO met"), "fail": ("FAILED", "at least one SLO breached"),
+             "error": ("ERROR", "infrastructure failure: the verdict is unknown")}
+PERCENTILES = (("p50", "p50_ms", "#94a3b8"), ("p95", "p95_ms", "#2563eb"), ("p99", "p99_ms", "#7c3aed"))
+THRESHOLD, WARN_LEVEL = "#e11d48", "#f59e0b"
+
+
+def ms(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1f}"
+
+
+def utc(seconds: float) -> str:
+    return datetime.fromtimestamp(seconds, timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def header(plan: Plan, verdict: Verdict) -> str:
+    word, sentence = HEADLINES[verdict.status.value]
+    figures = verdict.measurements
+    when = utc(figures.window.end) if figures else utc(datetime.now(timezone.utc).timestamp())
+    return (f'<header class="verdict {verdict.status.value}"><div class="badge">{word}</div>'
+            f'<div><h1>{escape(plan.name)}</h1><p>{sentence} · {plan.users} users against '
+            f'{escape(redact_url(plan.host))} · {plan.duration:g} s load, {plan.warmup:g} s warm-up'
+            f' · {when}</p></div></header>')
+
+
+def cards(figures: Measurements) -> str:
+    t = figures.totals
+    share = f"{100 * t.failures / t.requests:.2f}% of requests" if t.requests else "no requests"
+    items = (("requests", f"{t.requests}", f"in a {figures.window.seconds:.1f} s window"),
+             ("failures", f"{t.failures}", share), ("throughput", f"{t.rps:.1f}", "requests/s"),
+             ("p95 latency", ms(t.p95_ms), "ms, all requests"), ("p99 latency", ms(t.p99_ms), "ms"))
+    return '<section class="cards">' + "".join(
+        f'<div class="card"><div class="label">{label}</div><div class="value">{value}</div>'
+        f'<div class="sub">{sub}</div></div>' for label, value, sub in items) + "</section>"
+
+
+def slo_row(result: Result) -> str:
+    objective, status = result.objective, result.status.value
+    measured = "–" if result.measured is None else objective.format_value(result.measured)
+    value = measured_in_unit(result)
+    return (f'<tr class="slo {status}"><td><span class="pill {status}">{status}</span></td>'
+            f'<td>{escape(objective.name)}</td>'
+            f'<td class="num" data-value="{"" if value is None else value}">{escape(measured)}</td>'
+            f'<td class="num">{escape(objective.threshold)}</td>'
+            f'<td class="message">{escape(result.message)}</td></tr>')
+
+
+def slo_table(verdict: Verdict) -> str:
+    rows = "".join(slo_row(r) for r in verdict.results)
+    return ('<section><h2>Service level objectives</h2><table class="slos"><thead><tr><th>status</th>'
+            '<th>SLO</th><th class="num">measured</th><th class="num">threshold</th><th>detail</th>'
+            f'</tr></thead><tbody>{rows}</tbody></table></section>')
+
+
+def request_row(label: str, r: RequestFigures, css: str = "") -> str:
+    share = f"{100 * r.failures / r.requests:.2f}%" if r.requests else "–"
+    cells = [f"{r.requests}", f"{r.failures}", share, f"{r.rps:.1f}",
+             ms(r.p50_ms), ms(r.p90_ms), ms(r.p95_ms), ms(r.p99_ms)]
+    return (f'<tr class="{css}"><td>{escape(label)}</td>'
+            + "".join(f'<td class="num">{c}</td>' for c in cells) + "</tr>")
+
+
+def request_table(figures: Measurements) -> str:
+    head = "".join(f'<th class="num">{h}</th>' for h in (
+        "requests", "failures", "failed", "req/s", "p50 ms", "p90 ms", "p95 ms", "p99 ms"))
+    rows = "".join(request_row(f"{r.method} {r.name}", r) for r in figures.requests)
+    rows += request_row("all requests", figures.totals, "total")
+    return (f'<section><h2>Requests</h2><table class="requests"><thead><tr><th>request</th>{head}'
+            f'</tr></thead><tbody>{rows}</tbody></table></section>')
+
+
+def latency_rules(objectives: list[Objective]) -> list[Rule]:
+    rules = []
+    for o in objectives:
+        scope = "" if o.scope == "all" else f" {o.scope}"
+        if o.sli == "latency" and o.max is not None:
+            rules.append(Rule(f"p{o.percentile:g}{scope} ≤ {o.max:g} ms", o.max, THRESHOLD))
+            if o.warn is not None:
+                rules.append(Rule(f"p{o.percentile:g}{scope} warn {o.warn:g} ms", o.warn, WARN_LEVEL))
+    return rules
+
+
+def throughput_rules(objectives: list[Objective]) -> list[Rule]:
+    return [Rule(f"{'≥' if o.min is not None else '≤'} {o.bound:g} req/s{'' if o.scope == 'all' else ' ' + o.scope}",
+                 o.bound, THRESHOLD) for o in objectives if o.sli == "throughput"]
+
+
+def legend(lines: list[Line], rules: list[Rule]) -> str:
+    items = [f'<span><i style="background:{line.colour}"></i>{escape(line.label)}</span>' for line in lines]
+    items += [f'<span><i class="dash" style="border-color:{r.colour}"></i>{escape(r.label)}</span>'
+              for r in rules]
+    return '<div class="legend">' + "".join(items) + "</div>"
+
+
+def figure(title: str, svg: str, lines: list[Line], rules: list[Rule], css: str = "") -> str:
+    return (f'<figure class="{css}"><figcaption>{escape(title)}</figcaption>{legend(lines, rules)}'
+            f'{svg}</figure>')
+
+
+def charts(plan: Plan, figures: Measurements) -> str:
+    timeline = figures.timeline
+    if timeline is None or not timeline.times:
+        return '<section><h2>Over time</h2><p class="note">No timeline: Prometheus range queries failed.</p></section>'
+    times = [t - timeline.start for t in timeline.times]
+    band = (0.0, figures.window.start - timeline.start) if figures.window.start > timeline.start + 0.5 else None
+    objectives = list(plan.objectives)
+    lat = [Line(label, timeline.series[key], colour) for label, key, colour in PERCENTILES]
+    lat_rules = latency_rules(objectives)
+    parts = [figure("Latency (ms), all requests", chart("latency", times, lat, lat_rules, " ms", band),
+                    lat, lat_rules, "wide")]
+    for name, title, key, colour, rules in (
+            ("rps", "Requests/s", "rps", "#0d9488", throughput_rules(objectives)),
+            ("failures", "Failures/s", "failures_per_s", "#ea580c", []),
+            ("users", "Users", "users", "#6366f1", [])):
+        lines = [Line(title, timeline.series[key], colour, area=True)]
+        parts.append(figure(title, chart(name, times, lines, rules, "", band, width=560, height=260),
+                            lines, rules))
+    note = (f'<p class="note">Charts: {timeline.step:g} s steps, rates over short windows from '
+            'Prometheus range queries, for the picture only; the verdict uses the exact counts of '
+            'the final scrape. Grey: warm-up, outside every SLO.</p>')
+    return '<section><h2>Over time</h2><div class="charts">' + "".join(parts) + f"</div>{note}</section>"
+
+
+def render(plan: Plan, verdict: Verdict) -> str:
+    figures = verdict.measurements
+    body = [header(plan, verdict)]
+    if verdict.error:
+        body.append(f'<div class="error-box">{escape(verdict.error)}</div>')
+    if figures:
+        body.append(cards(figures))
+    body.append(slo_table(verdict))
+    if figures:
+        body += [charts(plan, figures), request_table(figures),
+                 f'<footer>Window {utc(figures.window.start)} – {utc(figures.window.end)} '
+                 f'({figures.window.seconds:.1f} s). Generated by loadgate.</footer>']
+    return ('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f'<title>loadgate: {escape(plan.name)} {HEADLINES[verdict.status.value][0]}</title>'
+            f'<style>{STYLE}</style></head><body><main>' + "\n".join(body) + "</main></body></html>\n")
