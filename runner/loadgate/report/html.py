@@ -130,7 +130,7 @@ def charts(plan: Plan, figures: Measurements) -> str:
             ("failures", "Failures/s", "failures_per_s", "#ea580c", []),
             ("users", "Users", "users", "#6366f1", [])):
         lines = [Line(title, timeline.series[key], colour, area=True)]
-        parts.append(figure(title, chart(name, times, lines, rules, "", band, width=560, height=260),
+        parts.append(figure(title, chart(name, times, lines, rules, "", band, width=400, height=250),
                             lines, rules))
     note = (f'<p class="note">Charts: {timeline.step:g} s steps, rates over short windows from '
             'Prometheus range queries, for the picture only; the verdict uses the exact counts of '

@@ -33,7 +33,7 @@ tr.total td { font-weight:650; background:#f8fafc; }
   font-size:12px; font-weight:650; text-transform:uppercase; }
 .pill.pass { background:#dcfce7; color:#166534; } .pill.warn { background:#fef9c3; color:#854d0e; }
 .pill.fail { background:#fee2e2; color:#991b1b; } .pill.error { background:#f3e8ff; color:#6b21a8; }
-.charts { display:grid; grid-template-columns:1fr 1fr; gap:14px; }
+.charts { display:grid; grid-template-columns:repeat(3,1fr); gap:14px; }
 figure { margin:0; background:#fff; border:1px solid var(--line); border-radius:10px; padding:12px; }
 figure.wide { grid-column:1 / -1; }
 figcaption { font-weight:600; }
