@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import shutil
@@ -89,10 +90,27 @@ class LocalStack:
         else:
             self.resources.callback(self.prometheus.stop)
         self.prometheus_url = f"http://127.0.0.1:{port}"
-        wait_until(lambda: http_ok(self.prometheus_url + "/-/ready"), self.prometheus, "ready")
+
+    def wait_for_prometheus(self) -> None:
+        """Prometheus starts while Locust imports the locustfile; both must be ready to go on."""
+        if self.prometheus is not None:
+            wait_until(lambda: http_ok(self.prometheus_url + "/-/ready"), self.prometheus, "ready")
+        wait_until(self.targets_applied, self.prometheus, "scraping")
+
+    def targets_applied(self) -> bool:
+        """Prometheus applies its scrape targets ~5 s after it starts; a load started earlier would
+        be missing from the charts and the live progress (the final counts are right either way)."""
+        try:
+            url = self.prometheus_url + "/api/v1/targets?state=active"
+            with urllib.request.urlopen(url, timeout=1) as response:  # noqa: S310 - loopback
+                targets = json.load(response)["data"]["activeTargets"]
+        except (urllib.error.URLError, OSError, ValueError, KeyError, TypeError):
+            return False
+        return any(t.get("labels", {}).get("job") == "loadgate" for t in targets)
 
     def run_load(self, watch: Watch | None = None) -> LoadOutcome:
         master, workers = self.start_locust()
+        self.wait_for_prometheus()
         self.wait_for_exporter(master)
         started, deadline = time.monotonic(), time.monotonic() + self.plan.duration + STOP_GRACE
         while master.poll() is None:
