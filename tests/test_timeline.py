@@ -1,0 +1,57 @@
+"""The timeline's step choice and alignment (range queries themselves: tests/integration)."""
+
+import math
+
+from report_samples import measurements
+
+from loadgate import timeline
+
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+class Refuses(BaseHTTPRequestHandler):
+    """Answers every query with 400, as Prometheus does for a query it cannot run."""
+
+    def do_GET(self):
+        self.send_response(400)
+        self.end_headers()
+        self.wfile.write(b'{"status":"error","error":"bad_data"}')
+
+    def log_message(self, *args):
+        pass
+
+
+def test_step_keeps_at_most_about_300_points():
+    assert timeline.choose_step(30) == 1 and timeline.choose_step(300) == 1
+    assert timeline.choose_step(301) == 2 and timeline.choose_step(3600) == 12
+    for seconds in (5, 299, 1000, 7200):
+        assert len(timeline.steps(0, seconds, timeline.choose_step(seconds))) <= timeline.MAX_POINTS + 2
+
+
+def test_rate_window_covers_several_scrapes():
+    assert timeline.rate_window(1) == "2s" and timeline.rate_window(12) == "24s"
+
+
+def test_steps_cover_the_load_on_whole_seconds():
+    times = timeline.steps(100.4, 110.2, 1.0)
+    assert times[0] == 100 and times[-1] == 111 and len(times) == 12
+
+
+def test_aligned_fills_gaps_and_drops_nan():
+    result = [{"metric": {}, "values": [[101, "1.5"], [103, "NaN"], [104, "+Inf"], [105, "2"]]}]
+    assert timeline.aligned(result, (100.0, 101.0, 102.0, 103.0, 104.0, 105.0)) == (
+        None, 1.5, None, None, None, 2.0)
+    assert timeline.aligned([], (1.0, 2.0)) == (None, None)
+
+
+def test_failing_prometheus_leaves_measurements_without_timeline(caplog):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Refuses)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    plain = measurements(with_timeline=False)
+    try:
+        assert timeline.attach(f"http://127.0.0.1:{server.server_port}", plain) is plain
+    finally:
+        server.shutdown()
+    assert "no charts in report.html" in caplog.text
+    assert not math.isnan(plain.window.seconds)
