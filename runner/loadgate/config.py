@@ -8,6 +8,8 @@ from typing import Annotated, Any, Literal, Union
 import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
+from loadgate import config_extensions
+from loadgate.config_extensions import Extensions
 from loadgate.errors import ConfigError
 from loadgate.model import Objective, RequestSelector, Scrape
 from loadgate.units import format_number, parse_duration, parse_rate, parse_throughput
@@ -40,7 +42,7 @@ class ScrapeSection(Strict):
     metrics_path: str = "/metrics"
 
 
-class _Objective(Strict):
+class _Objective(Strict, Extensions):
     name: str | None = None
     request: str | None = None
 
@@ -119,9 +121,10 @@ def to_objective(slo: Any, line: int | None) -> Objective:
         name="", sli=slo.sli, unit=_UNITS[slo.sli], max=getattr(slo, "max", None),
         min=getattr(slo, "min", None), warn=slo.warn, percentile=getattr(slo, "percentile", None),
         request=RequestSelector.parse(slo.request) if slo.request else None,
-        query=getattr(slo, "query", None), line=line,
+        query=getattr(slo, "query", None), line=line, **config_extensions.objective_fields(slo),
     )
-    name = slo.name.strip() if slo.name and slo.name.strip() else default_name(slo, objective)
+    name = (slo.name.strip() if slo.name and slo.name.strip()
+            else default_name(slo, objective) + config_extensions.name_suffix(slo))
     return Objective(**{**objective.__dict__, "name": name})
 
 
@@ -131,6 +134,8 @@ class SloDocument:
     def __init__(self, path: Path, spec: SloFile, root: yaml.Node) -> None:
         self.path = path
         self.spec = spec
+        for index, slo in enumerate(spec.slos):
+            config_extensions.check(slo, index, root, str(path), locate)
         self.objectives = [
             to_objective(slo, locate(root, ("slos", i))) for i, slo in enumerate(spec.slos)
         ]

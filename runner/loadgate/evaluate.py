@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
-from loadgate.model import Measurements, Objective, Result, Status, Verdict
+from loadgate.model import Abort, Measurements, Objective, Result, Status, Verdict
+
+if TYPE_CHECKING:
+    from loadgate.baseline import Baseline
 
 
 def breached(objective: Objective, value: float, bound: float) -> bool:
@@ -37,13 +40,28 @@ def describe(objective: Objective) -> str:
     return f"{word} of {objective.request}" if objective.request else word
 
 
-def judge(objectives: Iterable[Objective], measurements: Measurements) -> Verdict:
+def judge(objectives: Iterable[Objective], measurements: Measurements,
+          baseline: Baseline | None = None, aborted: Abort | None = None) -> Verdict:
+    """Every objective as measured (patterns resolved), against the baseline; an abort fails."""
     results = [
-        judge_one(o, measurements.sli_values.get(o.name), measurements.notes.get(o.name))
-        for o in objectives
+        judge_objective(o, measurements, baseline, aborted)
+        for o in (measurements.objectives or tuple(objectives))
     ]
-    status = Status.FAIL if any(r.status is Status.FAIL for r in results) else Status.PASS
-    return Verdict(status=status, results=results, measurements=measurements)
+    status = Status.FAIL if any(r.status is Status.FAIL for r in results) or aborted else Status.PASS
+    return Verdict(status=status, results=results, measurements=measurements, aborted=aborted)
+
+
+def judge_objective(objective: Objective, measurements: Measurements,
+                    baseline: Baseline | None = None, aborted: Abort | None = None) -> Result:
+    from loadgate import abort, regression, sustained
+
+    value, note = measurements.sli_values.get(objective.name), measurements.notes.get(objective.name)
+    if objective.sustain:
+        result = sustained.judge(objective, measurements.sustained.get(objective.name), value, note,
+                                 measurements.window.start)
+    else:
+        result = judge_one(objective, value, note)
+    return abort.mark(regression.apply(result, baseline), aborted)
 
 
 def unknown(objectives: Iterable[Objective], error: str) -> Verdict:

@@ -10,7 +10,7 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from loadgate import evaluate, progress, query, report, timeline
+from loadgate import abort, evaluate, progress, query, report, timeline
 from loadgate.errors import InfraError, Terminated
 from loadgate.model import Status, Verdict
 from loadgate.plan import Plan
@@ -26,12 +26,13 @@ def run(plan: Plan) -> Verdict:
         with teardown_guard() as resources:
             workdir = Path(resources.enter_context(tempfile.TemporaryDirectory(prefix="loadgate-")))
             stack = open_stack(plan, resources, workdir)
+            guard = abort.Guard(plan.objectives, stack.prometheus_url)
             with progress.live(plan, stack.prometheus_url) as watch:
-                outcome = stack.run_load(watch)
+                outcome = guard.run(stack, watch)
             outcome.check()
-            measurements = query.measure(stack.prometheus_url, plan.objectives)
+            measurements = query.measure(stack.prometheus_url, plan.objectives, until=guard.until)
             measurements = timeline.attach(stack.prometheus_url, measurements)
-            verdict = evaluate.judge(plan.objectives, measurements)
+            verdict = evaluate.judge(plan.objectives, measurements, plan.baseline, guard.aborted)
     except InfraError as exc:
         verdict = evaluate.unknown(plan.objectives, str(exc))
     except KeyboardInterrupt:

@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Callable, Mapping
 from urllib.parse import urlsplit
 
+from loadgate import baseline
+from loadgate.baseline import Baseline
 from loadgate.config import SloDocument, load_slo_file
 from loadgate.errors import ConfigError
 from loadgate.model import Objective, Scrape
@@ -38,6 +40,7 @@ class Plan:
     keep_stack: bool = False
     quiet: bool = False
     locust_args: tuple[str, ...] = field(default_factory=tuple)
+    baseline: Baseline | None = None  # --baseline: an earlier results.json
 
 
 def _positive_int(text: str) -> int:
@@ -134,6 +137,7 @@ def build_plan(args, environ: Mapping[str, str] = os.environ) -> Plan:
         report_dir=Path(pick("report_dir", args.report_dir, environ, None) or "reports"),
         keep_stack=bool(args.keep_stack), quiet=bool(getattr(args, "quiet", False)),
         locust_args=tuple(args.locust_args or ()),
+        baseline=baseline.load(pick("baseline", getattr(args, "baseline", None), environ, None)),
     ))
 
 

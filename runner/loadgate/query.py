@@ -7,6 +7,7 @@ the load stopped.  No ``increase()``/``rate()`` extrapolation is involved.
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 from typing import Iterable
@@ -14,6 +15,7 @@ from typing import Iterable
 from prometheus_api_client import PrometheusApiClientException, PrometheusConnect
 from requests.exceptions import RequestException
 
+from loadgate import patterns, selection, sustained_query, variables
 from loadgate.errors import InfraError
 from loadgate.model import Measurements, Objective, RequestFigures, RequestSelector, Window
 
@@ -114,40 +116,64 @@ def _figures(key, count, failures, window: Window, quantiles: dict) -> RequestFi
 
 def sli_value(reader: Reader, objective: Objective, window: Window) -> tuple[float | None, str | None]:
     """The measured value of one objective over the window, or (None, why) when there is no data."""
-    match = matchers(objective.request)
     if objective.sli == "promql":
-        samples = [v for _, v in reader.samples(objective.query) if not math.isnan(v)]
+        query = variables.substitute(objective.query or "", window)
+        samples = [v for _, v in reader.samples(query) if not math.isnan(v)]
         if len(samples) > 1:
             return None, f"the query returned {len(samples)} series; aggregate it to one number"
         return (samples[0], None) if samples else (None, "the query returned no data")
-    requests = reader.number(f"sum(loadgate_requests_total{{{match}}})") or 0
+    series = functools.partial(selection.series, objective=objective)
+    if series("loadgate_requests_total") is None:
+        return None, selection.no_match_note(objective)
+    requests = reader.number(f"sum({series('loadgate_requests_total')})") or 0
     if requests == 0:
         return None, "no data: no requests in the window"
     if objective.sli == "latency":
-        return reader.number(quantile_query(objective.percentile / 100, match)), None
+        q = objective.percentile / 100
+        return reader.number(selection.quantile(q, series("loadgate_request_duration_seconds_bucket"))), None
     if objective.sli == "error_rate":
-        return (reader.number(f"sum(loadgate_request_failures_total{{{match}}})") or 0) / requests, None
+        return (reader.number(f"sum({series('loadgate_request_failures_total')})") or 0) / requests, None
     return (requests / window.seconds if window.seconds > 0 else 0.0), None
 
 
-def measure(url: str, objectives: Iterable[Objective]) -> Measurements:
-    reader = Reader(url)
-    reader.at = reader.final_scrape_time()
+def read_window(reader: Reader, until: float | None = None) -> Window:
+    """Pin the reader to the final scrape (or, for a run cut short, the last scrape before
+    ``until``) and return the evaluation window."""
+    if until is None:
+        reader.at = reader.final_scrape_time()
+        end = reader.number("loadgate_load_end_timestamp_seconds")
+    else:
+        reader.at = until
+        reader.at = end = reader.number("max(timestamp(loadgate_load_finished))")
     start = reader.number("loadgate_window_start_timestamp_seconds")
-    end = reader.number("loadgate_load_end_timestamp_seconds")
     if start is None or end is None:
         raise InfraError("the exporter never reported the start and end of the load")
-    window = Window(start=round(min(start, end), 3), end=round(end, 3))
-    totals, per_request = request_figures(reader, window)
-    values, notes = {}, {}
-    for objective in objectives:
-        values[objective.name], note = sli_value(reader, objective, window)
-        if note:
-            notes[objective.name] = note
+    return Window(start=round(min(start, end), 3), end=round(end, 3))
+
+
+def check_complete(reader: Reader) -> int:
     counted = reader.number("sum(loadgate_requests_total)") or 0
     locust = reader.number("loadgate_locust_requests")
     if locust is not None and int(counted) != int(locust):
         raise InfraError(f"measurement incomplete: Prometheus holds {int(counted)} requests, "
                          f"Locust measured {int(locust)}")
+    return int(locust or 0)
+
+
+def measure(url: str, objectives: Iterable[Objective], until: float | None = None) -> Measurements:
+    """Every figure over the window; ``until``: the run was cut short then (abort_on_fail)."""
+    reader = Reader(url)
+    window = read_window(reader, until)
+    totals, per_request = request_figures(reader, window)
+    objectives = patterns.resolve(objectives, [(r.method or "", r.name or "") for r in per_request])
+    values, notes = {}, {}
+    for objective in objectives:
+        values[objective.name], note = sli_value(reader, objective, window)
+        if note:
+            notes[objective.name] = note
+    sustained = {o.name: series for o in objectives if o.sustain
+                 and (series := sustained_query.read(reader, o, window)) is not None}
     return Measurements(window=window, totals=totals, requests=tuple(per_request),
-                        sli_values=values, notes=notes, locust_requests=int(locust or 0))
+                        sli_values=values, notes=notes,
+                        locust_requests=check_complete(reader) if until is None else None,
+                        objectives=tuple(objectives), sustained=sustained)
