@@ -60,7 +60,7 @@ def entry_key(entry: dict) -> tuple:
 
 def value_for(baseline: Baseline, objective: Objective) -> float | None:
     """The objective's SLI in the baseline, in the SLI's unit (ms, fraction, /s); None if absent."""
-    for match in (lambda e: entry_key(e) == scope_key(objective),
+    for match in (lambda e: "request" in e and entry_key(e) == scope_key(objective),
                   lambda e: e.get("name") == objective.name and e.get("sli") == objective.sli):
         for entry in baseline.slos:
             if match(entry) and isinstance(entry.get("measured"), (int, float)):

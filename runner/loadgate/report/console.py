@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TextIO
 
 from loadgate.model import Status, Verdict
+from loadgate.report import extensions
 
 COLOURS = {Status.PASS: "32", Status.WARN: "33", Status.FAIL: "31", Status.ERROR: "35"}
 WORDS = {Status.PASS: "PASS", Status.WARN: "WARN", Status.FAIL: "FAIL", Status.ERROR: "ERROR"}
@@ -43,6 +44,7 @@ def render(verdict: Verdict, colour: bool) -> str:
     for result in verdict.results:
         if result.status in (Status.FAIL, Status.WARN):
             lines.append(paint(f"{WORDS[result.status].lower()}: {result.message}", result.status, colour))
+    lines += extensions.console_lines(verdict)
     if verdict.error:
         lines.append(f"error: {verdict.error}")
     lines.append(paint(f"loadgate: {VERDICTS[verdict.status]}", verdict.status, colour))

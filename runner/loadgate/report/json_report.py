@@ -7,6 +7,7 @@ from dataclasses import asdict
 
 from loadgate.model import Result, Verdict
 from loadgate.plan import Plan
+from loadgate.report import extensions
 
 
 def measured_in_unit(result: Result) -> float | None:
@@ -21,7 +22,7 @@ def slo_entry(result: Result) -> dict:
     objective = result.objective
     return {"name": objective.name, "sli": objective.sli, "status": result.status.value,
             "measured": measured_in_unit(result), "unit": objective.unit,
-            "threshold": objective.threshold}
+            "threshold": objective.threshold, **extensions.slo_fields(result)}
 
 
 def document(plan: Plan, verdict: Verdict) -> dict:
@@ -36,6 +37,7 @@ def document(plan: Plan, verdict: Verdict) -> dict:
         "totals": totals,
         "requests": [asdict(r) for r in figures.requests] if figures else [],
         "slos": [slo_entry(r) for r in verdict.results],
+        **extensions.document_fields(verdict),
     }
     if verdict.error:
         doc["error"] = verdict.error

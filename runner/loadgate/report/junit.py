@@ -14,12 +14,13 @@ from junit_xml import TestCase, TestSuite
 
 from loadgate.model import Result, Status, Verdict
 from loadgate.plan import Plan
+from loadgate.report import extensions
 from loadgate.report.json_report import measured_in_unit
 
 NOT_IN_SCHEMA = ("disabled", "assertions")
 
 
-def testcase(result: Result, seconds: float) -> TestCase:
+def testcase(result: Result, seconds: float, verdict: Verdict | None = None) -> TestCase:
     objective = result.objective
     case = TestCase(objective.name, classname=f"loadgate.{objective.scope}", elapsed_sec=seconds)
     if result.status is Status.FAIL:
@@ -28,6 +29,9 @@ def testcase(result: Result, seconds: float) -> TestCase:
         case.add_error_info(message=result.message, error_type="InfrastructureError")
     else:
         case.stdout = ("warning: " if result.status is Status.WARN else "") + result.message
+    note = extensions.junit_note(result, verdict) if verdict is not None else ""
+    if note:
+        case.stdout = f"{case.stdout}\n{note}" if case.stdout else note
     return case
 
 
@@ -40,12 +44,13 @@ def properties(verdict: Verdict) -> dict[str, str]:
         props[f"slo.{index}.measured"] = "" if measured is None else f"{measured:g}"
         props[f"slo.{index}.threshold"] = result.objective.threshold
         props[f"slo.{index}.unit"] = result.objective.unit
+    props.update(extensions.junit_properties(verdict))
     return props
 
 
 def render(plan: Plan, verdict: Verdict) -> str:
     seconds = verdict.measurements.window.seconds if verdict.measurements else 0.0
-    suite = TestSuite(plan.name, [testcase(r, seconds) for r in verdict.results],
+    suite = TestSuite(plan.name, [testcase(r, seconds, verdict) for r in verdict.results],
                       properties=properties(verdict),
                       timestamp=datetime.now(timezone.utc).isoformat(timespec="seconds"))
     element = suite.build_xml_doc()

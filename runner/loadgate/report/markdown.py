@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from loadgate.model import RequestFigures, Status, Verdict
 from loadgate.plan import Plan
+from loadgate.report import extensions
 
 ICONS = {Status.PASS: "✅ pass", Status.WARN: "⚠️ warn", Status.FAIL: "❌ fail", Status.ERROR: "💥 error"}
 HEADLINES = {Status.PASS: "✅ every SLO met", Status.FAIL: "❌ SLO breached",
@@ -32,6 +33,7 @@ def render(plan: Plan, verdict: Verdict) -> str:
         measured = "–" if result.measured is None else result.objective.format_value(result.measured)
         lines.append(f"| {cell(result.objective.name)} | {measured} | "
                      f"{cell(result.objective.threshold)} | {ICONS[result.status]} |")
+    lines += extensions.markdown_lines(verdict, cell)
     figures = verdict.measurements
     if figures:
         lines += ["", f"Window: {figures.window.seconds:.1f} s after a {plan.warmup:g} s warm-up, "
