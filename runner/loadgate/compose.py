@@ -21,6 +21,8 @@ ENGINE_HINT = ("install a Docker engine and Compose v2 (Debian/Ubuntu: `apt-get 
 PROJECT_LABEL = "com.docker.compose.project"
 SERVICE_LABEL = "com.docker.compose.service"
 COMPOSE_TIMEOUT = 600.0  # `up` may build the Locust image on first use
+# `down` on an interrupted run: Locust would wait for a final scrape nobody needs any more.
+STOP_TIMEOUT = 3
 # Variables that would change what a compose command does behind loadgate's back.
 IGNORED_ENV = ("COMPOSE_PROJECT_NAME", "COMPOSE_FILE", "COMPOSE_PROFILES", "COMPOSE_ENV_FILES")
 _CREDENTIALS = re.compile(r"(?<=://)[^/@\s]+@")
@@ -113,7 +115,8 @@ class Compose:
                              f"{result.returncode}:\n{tail(result.stdout + result.stderr)}")
 
     def down(self) -> bool:
-        result = self.run("down", "--volumes", "--remove-orphans", "--timeout", "10", timeout=180)
+        result = self.run("down", "--volumes", "--remove-orphans", "--timeout", str(STOP_TIMEOUT),
+                          timeout=180)
         if result.returncode != 0:
             log.warning("docker compose down (project %s) failed:\n%s", self.project,
                         tail(result.stdout + result.stderr))

@@ -1,0 +1,293 @@
+"""The docker stack on a real engine: real compose, Prometheus, Locust, against a target on loopback.
+
+Skipped when no Docker engine with Compose v2 answers, or its images are missing; CI runs
+scripts/docker-setup.sh first (engine, compose, local images; it writes the image variables to
+test-artifacts/docker-images.env, which this module reads).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+import urllib.request
+import xml.etree.ElementTree as ET
+from contextlib import ExitStack
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+import xmlschema
+
+from loadgate import query
+from loadgate.cli import main
+from loadgate.errors import ConfigError
+from loadgate.processes import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+SCHEMA = xmlschema.XMLSchema(str(ROOT / "tests" / "data" / "junit-10.xsd"))
+DASHBOARD = ROOT / "stack" / "grafana" / "provisioning" / "dashboards" / "loadgate.json"
+ENV_FILE = Path(os.environ.get("LOADGATE_DOCKER_ENV_FILE", ROOT / "test-artifacts" / "docker-images.env"))
+PREFIX = "loadgate-"  # every `loadgate run --stack docker` project starts with it
+
+LOCUSTFILE = """
+from locust import HttpUser, constant, task
+
+class Shopper(HttpUser):
+    wait_time = constant(0.02)
+
+    @task(9)
+    def items(self):
+        self.client.get("/items")
+
+    @task(1)
+    def missing(self):
+        self.client.get("/missing")
+"""
+
+pytestmark = pytest.mark.integration
+
+
+class Target(BaseHTTPRequestHandler):
+    """/items answers 200 after 5 ms; anything else 404 (a failure in Locust)."""
+
+    def do_GET(self):  # noqa: N802 - http.server's name
+        status = 200 if self.path == "/items" else 404
+        if status == 200:
+            time.sleep(0.005)
+        body = b'{"items": []}'
+        self.send_response(status)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def docker_ready():
+    """Engine and Compose v2 answer, the stack's images are there: else skip, saying why."""
+    from loadgate.compose import check_engine
+
+    with pytest.MonkeyPatch.context() as patch:
+        if ENV_FILE.is_file():
+            for line in ENV_FILE.read_text().splitlines():
+                name, _, value = line.partition("=")
+                if name and not os.environ.get(name):
+                    patch.setenv(name, value)
+        try:
+            client = check_engine()
+        except ConfigError as exc:
+            pytest.skip(f"no Docker engine with Compose v2 (run scripts/docker-setup.sh): {exc}")
+        for variable in ("LOADGATE_LOCUST_IMAGE", "LOADGATE_PROMETHEUS_IMAGE"):
+            image = os.environ.get(variable)
+            if not image or not client.images.list(name=image):
+                pytest.skip(f"{variable} image missing (run scripts/docker-setup.sh)")
+        yield client
+
+
+@pytest.fixture
+def target():
+    """A bounded HTTP target on a free loopback port, stopped after the test."""
+    server = ThreadingHTTPServer(("127.0.0.1", free_port()), Target)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def leftovers(client) -> set[str]:
+    """Containers, networks and volumes of any loadgate-* compose project."""
+    label = "com.docker.compose.project"
+    found = set()
+    for kind, items in (("container", client.containers.list(all=True, filters={"label": label})),
+                        ("network", client.networks.list(filters={"label": label})),
+                        ("volume", client.volumes.list(filters={"label": label}))):
+        for item in items:
+            project = item.attrs.get("Labels", item.attrs.get("Config", {}).get("Labels")) or {}
+            if project.get(label, "").startswith(PREFIX):
+                found.add(f"{kind} {item.name}")
+    return found
+
+
+def write_files(tmp_path: Path, host: str, slos: str, duration: str = "5s") -> tuple[Path, Path]:
+    locustfile = tmp_path / "scenario" / "locustfile.py"
+    locustfile.parent.mkdir()
+    locustfile.write_text(LOCUSTFILE)
+    slo = tmp_path / "slo.yaml"
+    slo.write_text(f"version: 1\nname: docker-integration\ntarget:\n  host: {host}\n"
+                   f"load:\n  users: 8\n  spawn_rate: 8\n  duration: {duration}\nslos:\n{slos}")
+    return locustfile, slo
+
+
+class Spy:
+    """Wraps DockerStack.run_load and query.measure to keep what the pipeline saw."""
+
+    def __init__(self, monkeypatch) -> None:
+        from loadgate.stack_docker import DockerStack
+
+        self.outcome = self.measurements = self.project = None
+        run_load, measure = DockerStack.run_load, query.measure
+
+        def spy_run_load(stack, watch=None):
+            self.project = stack.project
+            self.outcome = run_load(stack, watch)
+            return self.outcome
+
+        def spy_measure(*args, **kwargs):
+            self.measurements = measure(*args, **kwargs)
+            return self.measurements
+
+        monkeypatch.setattr(DockerStack, "run_load", spy_run_load)
+        monkeypatch.setattr(query, "measure", spy_measure)
+
+    def locust_totals(self) -> tuple[int, int]:
+        """Requests and failures from Locust's own summary table (the master's output)."""
+        found = re.search(r"Aggregated\s+(\d+)\s+(\d+)\(", self.outcome.output_tail)
+        assert found, self.outcome.output_tail
+        return int(found.group(1)), int(found.group(2))
+
+
+PASSING = ("  - sli: latency\n    percentile: 95\n    max: 2s\n"
+           "  - sli: error_rate\n    max: 50%\n"
+           "  - sli: throughput\n    min: 5/s\n")
+
+
+def test_run_passes_with_two_workers_and_counts_exactly_what_locust_counted(
+        docker_ready, target, tmp_path, monkeypatch):
+    locustfile, slo = write_files(tmp_path, target, PASSING)
+    spy, reports = Spy(monkeypatch), tmp_path / "reports"
+    code = main(["run", "--stack", "docker", "-f", str(locustfile), "--slo", str(slo),
+                 "--report-dir", str(reports), "--workers", "2", "--quiet"])
+    assert code == 0
+    results = json.loads((reports / "results.json").read_text())
+    totals = results["totals"]
+    assert results["verdict"] == "pass" and [s["status"] for s in results["slos"]] == ["pass"] * 3
+    requests, failures = spy.locust_totals()
+    assert totals["requests"] == requests == spy.measurements.locust_requests > 100
+    assert totals["failures"] == failures > 0
+    by_name = {r["name"]: r for r in results["requests"]}
+    assert by_name["/missing"]["failures"] == by_name["/missing"]["requests"] == failures
+    xml = (reports / "junit.xml").read_text()
+    SCHEMA.validate(xml)
+    cases = ET.fromstring(xml).find("testsuite").findall("testcase")
+    assert len(cases) == 3 and all(c.find("failure") is None and c.find("error") is None for c in cases)
+    assert spy.project.startswith(PREFIX) and not leftovers(docker_ready)
+
+
+def test_breach_exits_1_with_a_junit_failure_and_leaves_nothing(docker_ready, target, tmp_path):
+    locustfile, slo = write_files(tmp_path, target, "  - sli: latency\n    percentile: 50\n    max: 1ms\n",
+                                  duration="3s")
+    reports = tmp_path / "reports"
+    assert main(["run", "--stack", "docker", "-f", str(locustfile), "--slo", str(slo),
+                 "--report-dir", str(reports), "--quiet"]) == 1
+    xml = (reports / "junit.xml").read_text()
+    SCHEMA.validate(xml)
+    failure = ET.fromstring(xml).find("testsuite").find("testcase").find("failure")
+    assert failure is not None and failure.get("type") == "SLOBreach"
+    assert not leftovers(docker_ready)
+
+
+def test_broken_locustfile_exits_2_naming_the_error(docker_ready, target, tmp_path, capsys):
+    locustfile, slo = write_files(tmp_path, target, PASSING)
+    locustfile.write_text("import no_such_module_here\n")
+    assert main(["run", "--stack", "docker", "-f", str(locustfile), "--slo", str(slo),
+                 "--report-dir", str(tmp_path / "reports")]) == 2
+    assert "no_such_module_here" in capsys.readouterr().err
+    assert not leftovers(docker_ready)
+
+
+def test_failed_container_exits_3_with_its_logs(docker_ready, target, tmp_path, monkeypatch, capsys):
+    locustfile, slo = write_files(tmp_path, target, PASSING)
+    # A Prometheus that cannot start: its config is not valid YAML for Prometheus.
+    monkeypatch.setattr("loadgate.stack_docker.prometheus_config", lambda *a: "scrape_configs: 7\n")
+    assert main(["run", "--stack", "docker", "-f", str(locustfile), "--slo", str(slo),
+                 "--report-dir", str(tmp_path / "reports")]) == 3
+    captured = capsys.readouterr()
+    shown = captured.out + captured.err
+    assert "prometheus-1 (exited)" in shown and "config.ScrapeConfig" in shown  # its own log line
+    xml = (tmp_path / "reports" / "junit.xml").read_text()
+    assert ET.fromstring(xml).find("testsuite").find("testcase").find("error") is not None
+    assert not leftovers(docker_ready)
+
+
+@pytest.mark.parametrize("sig, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_signal_tears_the_stack_down(docker_ready, target, tmp_path, sig, code):
+    locustfile, slo = write_files(tmp_path, target, PASSING, duration="60s")
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "runner")}
+    process = subprocess.Popen([sys.executable, "-m", "loadgate", "run", "--stack", "docker",
+                                "-f", str(locustfile), "--slo", str(slo), "--report-dir",
+                                str(tmp_path / "reports"), "--quiet"], env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while not any(x.startswith("container") and "locust-master" in x for x in leftovers(docker_ready)):
+            assert process.poll() is None and time.monotonic() < deadline
+            time.sleep(0.2)
+        time.sleep(2)  # the load is running
+        process.send_signal(sig)
+        assert process.wait(60) == code, process.stderr.read().decode()
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert not leftovers(docker_ready)
+
+
+def substitute(expr: str, window: float) -> str:
+    """Grafana's variables as Grafana would set them for a view of the run."""
+    return expr.replace("$__rate_interval", "2s").replace("$__range", f"{math.ceil(window) + 2}s")
+
+
+def prometheus_get(url: str, path: str, **params) -> list:
+    with urllib.request.urlopen(f"{url}{path}?{urllib.parse.urlencode(params)}", timeout=10) as response:
+        body = json.load(response)
+    assert body["status"] == "success", body
+    return body["data"]["result"]
+
+
+def has_numbers(result: list, key: str) -> bool:
+    values = [v for series in result for v in ([series[key]] if key == "value" else series[key])]
+    return any(math.isfinite(float(v[1])) for v in values)
+
+
+def test_every_dashboard_query_returns_data_after_a_real_run(docker_ready, target, tmp_path):
+    from loadgate.plan import build_plan
+    from loadgate.stack_docker import DockerStack
+
+    locustfile, slo = write_files(tmp_path, target, PASSING, duration="4s")
+    args = SimpleNamespace(slo=str(slo), locustfile=str(locustfile), host=None, users=None,
+                           spawn_rate=None, duration=None, warmup=None, workers="2", stack="docker",
+                           prometheus_url=None, prometheus_bin=None, report_dir=None,
+                           keep_stack=False, quiet=True, locust_args=())
+    plan = build_plan(args, environ={})
+    with ExitStack() as resources:
+        stack = DockerStack.start(plan, resources, tmp_path)
+        stack.run_load()
+        reader = query.Reader(stack.prometheus_url)
+        reader.at = reader.final_scrape_time()
+        start = reader.number("loadgate_load_start_timestamp_seconds")
+        end = reader.number("loadgate_load_end_timestamp_seconds")
+        panels = json.loads(DASHBOARD.read_text())["panels"]
+        targets = [(p["title"], t) for p in panels for t in p["targets"]]
+        assert len(targets) >= 12
+        for title, panel_target in targets:
+            expr = substitute(panel_target["expr"], end - start)
+            if panel_target.get("instant"):
+                result = prometheus_get(stack.prometheus_url, "/api/v1/query", query=expr, time=end + 1)
+                assert has_numbers(result, "value"), (title, expr)
+            else:
+                result = prometheus_get(stack.prometheus_url, "/api/v1/query_range", query=expr,
+                                        start=start, end=end + 1, step="1s")
+                assert has_numbers(result, "values"), (title, expr)
+    assert not leftovers(docker_ready)
