@@ -92,10 +92,11 @@ class LocalStack:
         self.prometheus_url = f"http://127.0.0.1:{port}"
 
     def wait_for_prometheus(self) -> None:
-        """Prometheus starts while Locust imports the locustfile; both must be ready to go on."""
+        """Our Prometheus must be ready and scraping before Locust starts the load (headless
+        Locust starts it as soon as it has imported the locustfile)."""
         if self.prometheus is not None:
             wait_until(lambda: http_ok(self.prometheus_url + "/-/ready"), self.prometheus, "ready")
-        wait_until(self.targets_applied, self.prometheus, "scraping")
+            wait_until(self.targets_applied, self.prometheus, "scraping")
 
     def targets_applied(self) -> bool:
         """Prometheus applies its scrape targets ~5 s after it starts; a load started earlier would
@@ -109,8 +110,8 @@ class LocalStack:
         return any(t.get("labels", {}).get("job") == "loadgate" for t in targets)
 
     def run_load(self, watch: Watch | None = None) -> LoadOutcome:
-        master, workers = self.start_locust()
         self.wait_for_prometheus()
+        master, workers = self.start_locust()
         self.wait_for_exporter(master)
         started, deadline = time.monotonic(), time.monotonic() + self.plan.duration + STOP_GRACE
         while master.poll() is None:
