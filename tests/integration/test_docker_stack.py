@@ -291,3 +291,87 @@ def test_every_dashboard_query_returns_data_after_a_real_run(docker_ready, targe
                                         start=start, end=end + 1, step="1s")
                 assert has_numbers(result, "values"), (title, expr)
     assert not leftovers(docker_ready)
+
+
+STANDIN_RUN = """#!/bin/sh
+# Stands in for Grafana's /run.sh: serves /etc/grafana (the provisioning as mounted) over HTTP.
+exec python3 -m http.server "$GF_SERVER_HTTP_PORT" --bind "$GF_SERVER_HTTP_ADDR" --directory /etc/grafana
+"""
+
+
+@pytest.fixture(scope="module")
+def grafana_standin(docker_ready, tmp_path_factory):
+    """The Grafana image cannot be pulled here: an image with Grafana's entrypoint contract."""
+    context = tmp_path_factory.mktemp("grafana-standin")
+    (context / "run.sh").write_text(STANDIN_RUN)
+    (context / "Dockerfile").write_text(f"FROM {os.environ['LOADGATE_LOCUST_IMAGE']}\nUSER root\n"
+                                        "COPY run.sh /run.sh\nRUN chmod 755 /run.sh\nENTRYPOINT []\n")
+    docker_ready.images.build(path=str(context), tag="local/grafana-standin:test", rm=True)
+    return "local/grafana-standin:test"
+
+
+def get(url: str) -> bytes:
+    with urllib.request.urlopen(url, timeout=5) as response:
+        return response.read()
+
+
+def eventually(check, timeout: float = 30.0):
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            result = check()
+            if result:
+                return result
+        except OSError:
+            pass
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.2)
+
+
+def test_up_and_down(docker_ready, grafana_standin, target, tmp_path, monkeypatch, capsys):
+    import secrets
+
+    from loadgate.stack_docker import files_dir
+
+    locustfile, slo = write_files(tmp_path, target, "  - sli: latency\n    percentile: 95\n    max: 300ms\n")
+    ports = {name: free_port() for name in ("PROMETHEUS", "GRAFANA", "EXPORTER", "MASTER", "LOCUST_WEB")}
+    for name, port in ports.items():
+        monkeypatch.setenv(f"LOADGATE_{name}_PORT", str(port))
+    project = f"{PREFIX}up-{secrets.token_hex(3)}"
+    monkeypatch.setenv("LOADGATE_PROJECT", project)
+    monkeypatch.setenv("LOADGATE_GRAFANA_IMAGE", grafana_standin)
+    monkeypatch.delenv("GF_SECURITY_ADMIN_PASSWORD", raising=False)
+    try:
+        assert main(["up", "-f", str(locustfile), "--slo", str(slo)]) == 0
+        out = capsys.readouterr().out
+        password = re.search(r"password (\S+) \(generated\)", out).group(1)
+        assert f"http://127.0.0.1:{ports['GRAFANA']}" in out and f"http://127.0.0.1:{ports['LOCUST_WEB']}" in out
+        (grafana,) = [c for c in docker_ready.containers.list(filters={"label": f"com.docker.compose.project={project}"})
+                      if c.labels["com.docker.compose.service"] == "grafana"]
+        assert f"GF_SECURITY_ADMIN_PASSWORD={password}" in grafana.attrs["Config"]["Env"] and password != "admin"
+        grafana_url = f"http://127.0.0.1:{ports['GRAFANA']}"
+        dashboard = json.loads(eventually(lambda: get(f"{grafana_url}/dashboards/loadgate.json")))
+        steps = dashboard["panels"][0]["fieldConfig"]["defaults"]["thresholds"]["steps"]
+        assert [s["value"] for s in steps] == [None, 0.3]  # the SLO of slo.yaml, in seconds
+        assert b"$LOADGATE_PROMETHEUS_PORT" in get(f"{grafana_url}/provisioning/datasources/prometheus.yml")
+        assert b"Locust" in eventually(lambda: get(f"http://127.0.0.1:{ports['LOCUST_WEB']}/"))
+        prometheus = f"http://127.0.0.1:{ports['PROMETHEUS']}"
+        eventually(lambda: prometheus_get(prometheus, "/api/v1/query", query='loadgate_workers{job="loadgate"} == 1'))
+    finally:
+        assert main(["down"]) == 0
+    assert not leftovers(docker_ready) and not files_dir(project).exists()
+
+
+def test_grafana_refuses_to_start_without_a_real_password(docker_ready, grafana_standin):
+    import secrets
+
+    env = {**os.environ, "LOADGATE_GRAFANA_IMAGE": grafana_standin, "GF_SECURITY_ADMIN_PASSWORD": "admin"}
+    argv = ["docker", "compose", "-p", f"{PREFIX}grafana-{secrets.token_hex(3)}", "-f",
+            str(ROOT / "stack" / "docker-compose.yml"), "--profile", "grafana"]
+    try:
+        result = subprocess.run([*argv, "run", "--rm", "--no-deps", "grafana"], env=env,
+                                capture_output=True, text=True, timeout=60)
+        assert result.returncode == 78 and "not admin" in result.stderr
+    finally:
+        subprocess.run([*argv, "down", "-v", "--remove-orphans"], env=env, capture_output=True, timeout=60)
+    assert not leftovers(docker_ready)
