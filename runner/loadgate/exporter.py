@@ -39,24 +39,25 @@ import gevent
 from gevent.pywsgi import WSGIServer
 from locust import events
 from locust.runners import MasterRunner, WorkerRunner
-from prometheus_client import make_wsgi_app
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from prometheus_client.core import (
     CollectorRegistry,
     CounterMetricFamily,
     GaugeMetricFamily,
-    HistogramMetricFamily,
 )
 
 log = logging.getLogger("loadgate.exporter")
 
-# Bucket layout, chosen on purpose: upper bounds grow geometrically by 3 % from 0.1 ms to 120 s
-# (474 buckets + Inf).  A percentile interpolated inside a bucket is off by at most the bucket's
-# relative width and in practice by a small fraction of it: measured errors stay well under the 1 %
-# accuracy goal (see tests/integration/test_accuracy.py) while the series count per (method, name,
-# phase) stays under 500.  5 % growth measured up to ~0.3 %, 3 % leaves margin for small samples.
+# Bucket layout, chosen on purpose: upper bounds grow geometrically by 1 % from 0.1 ms to 60 s
+# (1338 buckets + Inf).  histogram_quantile interpolates linearly inside the bucket that holds the
+# percentile, so its error is bounded by that bucket's relative width: with 1 % buckets a
+# percentile stays within 1 % of the exact one even in a sparse tail (p99 of a 1 500-request run).
+# 3 % buckets were measured up to 2.5 % off there; 5 % (the first experiment) only looked good on
+# dense data.  Cost: ~1 ms per scrape per 1 300 series (the renderer below); Prometheus stores the
+# constant upper buckets almost for free.  Requests slower than 60 s land in +Inf.
 BUCKET_START_S = 0.0001
-BUCKET_GROWTH = 1.03
-BUCKET_END_S = 120.0
+BUCKET_GROWTH = 1.01
+BUCKET_END_S = 60.0
 BOUNDS = tuple(
     BUCKET_START_S * BUCKET_GROWTH**i
     for i in range(int(math.log(BUCKET_END_S / BUCKET_START_S, BUCKET_GROWTH)) + 2)
@@ -108,6 +109,36 @@ class Tally:
         return sum(entry[2] for entry in self.series.values())
 
 
+HISTOGRAM = "loadgate_request_duration_seconds"
+HISTOGRAM_HEAD = (
+    f"# HELP {HISTOGRAM} Response time of every request Locust measured, failed ones included\n"
+    f"# TYPE {HISTOGRAM} histogram\n"
+)
+
+
+def _label(value: str) -> str:
+    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+
+
+def render_histogram(tally: Tally) -> str:
+    """The latency histogram in the text exposition format.
+
+    prometheus-client's generic rendering took ~34 ms per scrape for six series of 476 buckets,
+    CPU taken from the Locust process that generates the load; rendering the bucket lines from a
+    cached per-series prefix takes well under 1 ms.  Everything else goes through prometheus-client.
+    """
+    parts = [HISTOGRAM_HEAD]
+    for (method, name, phase), (buckets, total, count, _failures) in list(tally.series.items()):
+        labels = f'method="{_label(method)}",name="{_label(name)}",phase="{_label(phase)}"'
+        prefix = f"{HISTOGRAM}_bucket{{{labels},le="
+        running = 0
+        for label, n in zip(BOUND_LABELS, buckets):
+            running += n
+            parts.append(f'{prefix}"{label}"}} {running}\n')
+        parts.append(f"{HISTOGRAM}_sum{{{labels}}} {total!r}\n{HISTOGRAM}_count{{{labels}}} {count}\n")
+    return "".join(parts)
+
+
 class Exporter:
     """State of one Locust process; serves Prometheus metrics on the master or standalone."""
 
@@ -143,26 +174,16 @@ class Exporter:
         yield from self._run_families()
 
     def _request_families(self):
-        hist = HistogramMetricFamily(
-            "loadgate_request_duration_seconds",
-            "Response time of every request Locust measured, failed ones included",
-            labels=["method", "name", "phase"],
-        )
         reqs = CounterMetricFamily(
             "loadgate_requests", "Requests Locust measured", labels=["method", "name", "phase"]
         )
         fails = CounterMetricFamily(
             "loadgate_request_failures", "Failed requests", labels=["method", "name", "phase"]
         )
-        for key, (buckets, total, count, failures) in list(self.tally.series.items()):
-            cumulative, running = [], 0
-            for label, n in zip(BOUND_LABELS, buckets):
-                running += n
-                cumulative.append((label, running))
-            hist.add_metric(list(key), cumulative, total)
+        for key, (_buckets, _total, count, failures) in list(self.tally.series.items()):
             reqs.add_metric(list(key), count)
             fails.add_metric(list(key), failures)
-        return hist, reqs, fails
+        return reqs, fails
 
     def _run_families(self):
         for name, doc, value in (
@@ -187,12 +208,12 @@ class Exporter:
     def serve(self) -> None:
         registry = CollectorRegistry(auto_describe=False)
         registry.register(self)
-        app = make_wsgi_app(registry)
 
         def counting_app(environ, start_response):
-            body = app(environ, start_response)
+            body = generate_latest(registry) + render_histogram(self.tally).encode()
+            start_response("200 OK", [("Content-Type", CONTENT_TYPE_LATEST)])
             self.scrapes += 1
-            return body
+            return [body]
 
         addr = os.environ.get("LOADGATE_EXPORTER_ADDR", "127.0.0.1")
         port = int(os.environ.get("LOADGATE_EXPORTER_PORT", "9646"))
@@ -213,7 +234,7 @@ class Exporter:
             gevent.sleep(0.01)
         if self.scrapes <= seen:
             log.warning("loadgate exporter: no final scrape within %.0f s", timeout)
-        gevent.sleep(0.25)
+        gevent.sleep(0.1)
 
 
 _exporter: Exporter | None = None
