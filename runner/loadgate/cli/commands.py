@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from types import SimpleNamespace
 
 from loadgate import pipeline
-from loadgate.errors import ConfigError
 from loadgate.plan import build_plan, redact_url
 from loadgate.units import format_seconds
 
