@@ -17,7 +17,8 @@ from loadgate.grafana import render_dashboard, threshold_steps
 from loadgate.model import Objective, RequestSelector
 from loadgate.plan import Plan
 from loadgate.prometheus_config import SCRAPE_INTERVAL, prometheus_config
-from loadgate.stack_docker import DockerStack, escape, grafana_password, stack_env
+from loadgate.compose import escape
+from loadgate.stack_docker import DockerStack, grafana_password, stack_env
 
 ROOT = Path(__file__).resolve().parents[1]
 STACK = ROOT / "stack"
@@ -126,6 +127,7 @@ def test_written_run_files(tmp_path):
     run = yaml.safe_load((files / "compose.run.yml").read_text())
     assert set(run["services"]) == {"locust-master", "locust-worker"}
     assert (files / "prometheus.yml").stat().st_mode & 0o777 == 0o644  # nobody in the container
+    assert (files / "compose.run.yml").stat().st_mode & 0o777 == 0o600  # the host URL is in it
     assert not (files / "dashboards").exists()  # no Grafana without --keep-stack
 
 

@@ -6,7 +6,9 @@ import logging
 import os
 import re
 import shutil
+import socket
 import subprocess
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping, Sequence
@@ -74,6 +76,38 @@ def find_stack_dir() -> Path:
             return Path(candidate).resolve()
     raise ConfigError("stack/docker-compose.yml not found: run loadgate from its checkout or set "
                       "LOADGATE_STACK_DIR to the folder that holds docker-compose.yml")
+
+
+def port_is_free(port: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def files_dir(project: str) -> Path:
+    """Where a stack that outlives loadgate keeps its generated files (`loadgate down` removes it)."""
+    return Path(tempfile.gettempdir()) / "loadgate-stacks" / project
+
+
+def write_public(path: Path, text: str) -> Path:
+    """Containers run as other users: generated files are world-readable (no secrets in them)."""
+    path.parent.mkdir(mode=0o755, parents=True, exist_ok=True)
+    path.parent.chmod(0o755)
+    path.write_text(text, encoding="utf-8")
+    path.chmod(0o644)
+    return path
+
+
+def escape(value):
+    """Compose interpolates ``$`` in every file: generated values are taken literally."""
+    if isinstance(value, str):
+        return value.replace("$", "$$")
+    if isinstance(value, list):
+        return [escape(v) for v in value]
+    return {k: escape(v) for k, v in value.items()}
 
 
 @dataclass

@@ -13,8 +13,6 @@ import logging
 import os
 import secrets
 import shutil
-import socket
-import tempfile
 import time
 from contextlib import ExitStack
 from dataclasses import replace
@@ -23,8 +21,9 @@ from types import SimpleNamespace
 
 import yaml
 
-from loadgate.compose import (Compose, check_engine, container_logs, find_stack_dir,
-                              project_containers, remove_leftovers)
+from loadgate.compose import (Compose, check_engine, container_logs, escape, files_dir,
+                              find_stack_dir, port_is_free, project_containers, remove_leftovers,
+                              write_public)
 from loadgate.errors import ConfigError, InfraError
 from loadgate.grafana import write_dashboard
 from loadgate.locust_cmd import EXPORTER, exporter_env, master_args, worker_args
@@ -46,38 +45,6 @@ STOP_GRACE = 60.0  # beyond the duration, for Locust's own stop and the final sc
 UP_PORTS = {"LOADGATE_PROMETHEUS_PORT": 9090, "LOADGATE_GRAFANA_PORT": 3000,
             "LOADGATE_EXPORTER_PORT": EXPORTER_PORT, "LOADGATE_MASTER_PORT": 5557,
             "LOADGATE_LOCUST_WEB_PORT": 8090}
-
-
-def port_is_free(port: int) -> bool:
-    with socket.socket() as sock:
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
-def files_dir(project: str) -> Path:
-    """Where a stack that outlives loadgate keeps its generated files (`loadgate down` removes it)."""
-    return Path(tempfile.gettempdir()) / "loadgate-stacks" / project
-
-
-def write_public(path: Path, text: str) -> Path:
-    """Containers run as other users: generated files are world-readable (no secrets in them)."""
-    path.parent.mkdir(mode=0o755, parents=True, exist_ok=True)
-    path.parent.chmod(0o755)
-    path.write_text(text, encoding="utf-8")
-    path.chmod(0o644)
-    return path
-
-
-def escape(value):
-    """Compose interpolates ``$`` in every file: generated values are taken literally."""
-    if isinstance(value, str):
-        return value.replace("$", "$$")
-    if isinstance(value, list):
-        return [escape(v) for v in value]
-    return {k: escape(v) for k, v in value.items()}
 
 
 def grafana_password() -> tuple[str, bool]:
@@ -130,7 +97,9 @@ class DockerStack:
     def write_files(self, stack_dir: Path) -> None:
         exporter = f"127.0.0.1:{self.exporter_port}"
         write_public(self.files / "prometheus.yml", prometheus_config(exporter, self.plan.scrapes))
-        write_public(self.files / "compose.run.yml", yaml.safe_dump(escape(self.locust_services())))
+        run_file = write_public(self.files / "compose.run.yml", "")
+        run_file.chmod(0o600)  # Locust's argv holds the host URL, maybe with credentials
+        run_file.write_text(yaml.safe_dump(escape(self.locust_services())), encoding="utf-8")
         if self.plan.keep_stack:
             write_dashboard(stack_dir, self.files / "dashboards", self.plan.objectives)
 
@@ -253,14 +222,18 @@ def up(args) -> int:
                          for c in project_containers(client, project))
         compose.down()
         raise InfraError(f"docker compose up failed:\n{result.stdout}{result.stderr}{logs}")
+    announce_up(project, plan.host, ports, password, generated)
+    return 0
+
+
+def announce_up(project: str, host: str, ports: dict[str, int], password: str, generated: bool) -> None:
     user = os.environ.get("GF_SECURITY_ADMIN_USER") or "admin"
-    print(f"loadgate: the docker stack is up (compose project {project}, target {plan.host})\n"
+    print(f"loadgate: the docker stack is up (compose project {project}, target {host})\n"
           f"  Locust     http://127.0.0.1:{ports['LOADGATE_LOCUST_WEB_PORT']}\n"
           f"  Prometheus http://127.0.0.1:{ports['LOADGATE_PROMETHEUS_PORT']}\n"
           f"  Grafana    http://127.0.0.1:{ports['LOADGATE_GRAFANA_PORT']}  user {user}, "
           f"password {password}{' (generated)' if generated else ''}\n"
           f"  stop it with: loadgate down")
-    return 0
 
 
 def down(args) -> int:
