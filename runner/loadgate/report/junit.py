@@ -24,9 +24,10 @@ def testcase(result: Result, seconds: float, verdict: Verdict | None = None) -> 
     objective = result.objective
     case = TestCase(objective.name, classname=f"loadgate.{objective.scope}", elapsed_sec=seconds)
     if result.status is Status.FAIL:
-        case.add_failure_info(message=result.message, failure_type="SLOBreach")
+        case.add_failure_info(message=result.message, output=result.message, failure_type="SLOBreach")
     elif result.status is Status.ERROR:
-        case.add_error_info(message=result.message, error_type="InfrastructureError")
+        case.add_error_info(message=result.message, output=result.message,
+                            error_type="InfrastructureError")
     else:
         case.stdout = ("warning: " if result.status is Status.WARN else "") + result.message
     note = extensions.junit_note(result, verdict) if verdict is not None else ""
