@@ -13,6 +13,8 @@ PYTEST_ARGS ?=
 setup: $(VENV)/.installed prometheus
 
 $(VENV)/.installed: pyproject.toml
+	@python3 -c "import ensurepip" 2>/dev/null || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq python3-venv >/dev/null; }
 	python3 -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
 	$(VENV)/bin/pip install --quiet -e '.[test]'
