@@ -1,0 +1,58 @@
+import pytest
+
+from loadgate.model import Objective, RequestSelector
+from loadgate.patterns import expanded_name, matches, resolve
+
+SEEN = [("GET", "/api/users"), ("GET", "/api/orders"), ("POST", "/api/users"),
+        ("POST", "/orders/17"), ("POST", "/orders/abc"), ("GET", "/items/[id]")]
+
+
+@pytest.mark.parametrize("text, method, name, expected", [
+    ("GET /api/*", "GET", "/api/users", True), ("GET /api/*", "POST", "/api/users", False),
+    ("/api/*", "POST", "/api/users", True), ("GET /api/*", "GET", "/apix", False),
+    ("re:^POST /orders/\\d+$", "POST", "/orders/17", True),
+    ("re:^POST /orders/\\d+$", "POST", "/orders/abc", False),
+    ("/items/[id]", "GET", "/items/[id]", True), ("/items/[id]", "GET", "/items/i", False),
+    ("GET /items", "GET", "/items/1", False),
+])
+def test_matches(text, method, name, expected):
+    assert matches(RequestSelector.parse(text), method, name) is expected
+
+
+def test_kinds():
+    assert RequestSelector.parse("GET /api/*").kind == "glob"
+    assert RequestSelector.parse("re:^GET").kind == "regex"
+    assert str(RequestSelector.parse("re:^GET /x")) == "re:^GET /x"
+    assert RequestSelector.parse("/items/[id]").kind == "exact"
+
+
+def objective(request, each=False, name=None):
+    selector = RequestSelector.parse(request) if request else None
+    scope = f" of {selector}" if selector else ""
+    return Objective(name=name or f"p95 latency{scope} <= 300 ms", sli="latency", unit="ms",
+                     max=300, percentile=95, request=selector, each=each)
+
+
+def test_each_expands_to_one_objective_per_match_with_exact_requests():
+    found = resolve([objective("GET /api/*", each=True)], SEEN)
+    assert [o.name for o in found] == ["p95 latency of GET /api/orders <= 300 ms",
+                                       "p95 latency of GET /api/users <= 300 ms"]
+    assert found[0].request == RequestSelector("/api/orders", "GET") and found[0].matched is None
+
+
+def test_aggregate_pattern_is_bound_to_its_matches_and_exact_ones_are_untouched():
+    pattern, exact = objective("re:^POST /orders/\\d+"), objective("GET /items/[id]")
+    found = resolve([pattern, exact], SEEN)
+    assert found[0].matched == (RequestSelector("/orders/17", "POST"),)
+    assert found[1] is exact
+
+
+def test_each_without_match_keeps_one_failing_objective_and_names_stay_unique():
+    assert resolve([objective("GET /none/*", each=True)], SEEN)[0].matched == ()
+    every = resolve([objective(None, each=True)], SEEN)
+    assert len({o.name for o in every}) == len(SEEN)
+
+
+def test_expanded_name_of_a_named_objective():
+    named = objective("GET /api/*", each=True, name="api latency")
+    assert expanded_name(named, RequestSelector("/api/users", "GET")) == "api latency [GET /api/users]"

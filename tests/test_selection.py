@@ -1,0 +1,13 @@
+from loadgate.model import Objective, RequestSelector
+from loadgate.selection import series
+
+BASE = Objective(name="x", sli="error_rate", unit="%", max=0.1)
+
+
+def test_exact_selector_and_union_of_matches():
+    exact = Objective(**{**BASE.__dict__, "request": RequestSelector("/a", "GET")})
+    assert series("m", exact) == 'm{phase="window",name="/a",method="GET"}'
+    union = Objective(**{**BASE.__dict__, "matched": (RequestSelector("/a", "GET"), RequestSelector('/"b', "POST"))})
+    assert series("m", union, "offset 4s") == ('(m{phase="window",name="/a",method="GET"} offset 4s or '
+                                               'm{phase="window",name="/\\"b",method="POST"} offset 4s)')
+    assert series("m", Objective(**{**BASE.__dict__, "matched": ()})) is None
