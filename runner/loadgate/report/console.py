@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TextIO
+import os
+from typing import Mapping, TextIO
 
 from loadgate.model import Status, Verdict
 from loadgate.report import extensions
@@ -51,6 +52,16 @@ def render(verdict: Verdict, colour: bool) -> str:
     return "\n".join(lines)
 
 
+def use_colour(out: TextIO, environ: Mapping[str, str] = os.environ) -> bool:
+    """Colour on a terminal, unless NO_COLOR is set (no-color.org) or TERM=dumb."""
+    if "NO_COLOR" in environ or environ.get("TERM") == "dumb":
+        return False
+    try:
+        return out.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
 def show(verdict: Verdict, out: TextIO) -> None:
-    out.write(render(verdict, colour=out.isatty()) + "\n")
+    out.write(render(verdict, colour=use_colour(out)) + "\n")
     out.flush()
