@@ -28,3 +28,11 @@ class U(HttpUser):
     def index(self):
         self.client.get("/")
 """
+
+
+@pytest.fixture(autouse=True)
+def _outside_github_actions(monkeypatch):
+    """Tests run in GitHub Actions too: keep their gate runs out of the real job's annotations
+    and step summary (tests that check those set the variables themselves)."""
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)

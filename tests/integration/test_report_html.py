@@ -107,7 +107,7 @@ def run(tmp_path_factory):
 
 
 def chromium() -> str:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    found = next(filter(None, map(shutil.which, ("chromium", "chromium-browser", "google-chrome"))), None)
     assert found, "headless Chromium is needed: apt-get install -y chromium"
     return found
 
