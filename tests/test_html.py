@@ -97,3 +97,15 @@ def test_names_are_escaped(tmp_path):
     assert "checkout &lt;service&gt;" in text and "<service>" not in text
     assert "POST /checkout&lt;x&gt;" in text and "/checkout<x>" not in text
     assert "PASSED" in text and 'class="pill warn"' in text
+
+
+def test_a_late_first_scrape_is_explained(tmp_path):
+    import dataclasses
+
+    from report_samples import timeline
+
+    assert "first scrape" not in render(tmp_path, breached())  # data from the 2nd step: no note
+    late = timeline()
+    series = {k: (None,) * 6 + v[6:] for k, v in late.series.items()}
+    verdict = judge(OBJECTIVES, dataclasses.replace(measurements(), timeline=dataclasses.replace(late, series=series)))
+    assert "The lines start 6 s into the load, at Prometheus' first scrape" in render(tmp_path, verdict)

@@ -114,6 +114,15 @@ def figure(title: str, svg: str, lines: list[Line], rules: list[Rule], css: str 
             f'{svg}</figure>')
 
 
+def first_scrape_note(times: list[float], timeline) -> str:
+    """Say so when the charts start late: Prometheus had not scraped the first seconds yet."""
+    seen = [t for i, t in enumerate(times) if timeline.series["users"][i] is not None]
+    if not seen or seen[0] <= 2 * timeline.step:
+        return ""
+    return (f" The lines start {seen[0]:.0f} s into the load, at Prometheus' first scrape; the "
+            "requests before it are in every figure and SLO all the same.")
+
+
 def charts(plan: Plan, figures: Measurements) -> str:
     timeline = figures.timeline
     if timeline is None or not timeline.times:
@@ -134,7 +143,7 @@ def charts(plan: Plan, figures: Measurements) -> str:
                             lines, rules))
     note = (f'<p class="note">Charts: {timeline.step:g} s steps, rates over short windows from '
             'Prometheus range queries, for the picture only; the verdict uses the exact counts of '
-            'the final scrape. Grey: warm-up, outside every SLO.</p>')
+            f'the final scrape. Grey: warm-up, outside every SLO.{first_scrape_note(times, timeline)}</p>')
     return '<section><h2>Over time</h2><div class="charts">' + "".join(parts) + f"</div>{note}</section>"
 
 
