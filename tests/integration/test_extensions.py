@@ -141,7 +141,8 @@ def test_patterns_expand_to_one_testcase_per_matching_request(tmp_path):
             "  - sli: error_rate\n    max: 0%\n    request: 're:^POST /orders/\\d+$'\n"
             "  - sli: throughput\n    min: 1/s\n    request: GET /nothing/*\n"
             "  - sli: promql\n    name: service requests in the window\n"
-            "    query: sum(increase(controlled_requests_total[$window]))\n    min: 1\n")
+            "    query: max(max_over_time(controlled_requests_total[$window]))\n    min: 1\n"
+            "  - sli: promql\n    name: window length\n    query: $end - $start\n    min: 1\n")
     with Service(pattern_plan) as service:
         run = Run(tmp_path, "patterns", service, PATTERN_REQUESTS)
         assert run(slos, scrape=True) == 1
@@ -151,12 +152,15 @@ def test_patterns_expand_to_one_testcase_per_matching_request(tmp_path):
         "error rate of re:^POST /orders/\\d+$ <= 0%": "pass",  # /orders/abc always fails
         "throughput of GET /nothing/* >= 1/s": "fail",
         "service requests in the window": "pass",
+        "window length": "pass",
     }
     results = run.results()
     assert "no request matching GET /nothing/*" in run.junit().findall("testcase")[3].find(
         "failure").get("message")
-    in_window = results["slos"][4]["measured"]
-    assert in_window == pytest.approx(results["totals"]["requests"], rel=0.35)
+    served = results["slos"][4]["measured"]  # the service's own counter, scraped over $window
+    assert served == pytest.approx(results["totals"]["requests"], rel=0.1)
+    window = results["window"]
+    assert results["slos"][5]["measured"] == pytest.approx(window["end"] - window["start"], abs=0.01)
 
 
 def spikes(method, path, t):
