@@ -107,18 +107,39 @@ def target():
     server.server_close()
 
 
-def leftovers(client) -> set[str]:
-    """Containers, networks and volumes of any loadgate-* compose project."""
+def leftovers(client, projects) -> set[str]:
+    """Containers, networks and volumes of these compose projects (other runs may be going on)."""
     label = "com.docker.compose.project"
+    assert projects, "no project was recorded"
     found = set()
-    for kind, items in (("container", client.containers.list(all=True, filters={"label": label})),
-                        ("network", client.networks.list(filters={"label": label})),
-                        ("volume", client.volumes.list(filters={"label": label}))):
-        for item in items:
-            project = item.attrs.get("Labels", item.attrs.get("Config", {}).get("Labels")) or {}
-            if project.get(label, "").startswith(PREFIX):
-                found.add(f"{kind} {item.name}")
+    for project in projects:
+        selector = {"label": f"{label}={project}"}
+        found |= {f"container {c.name}" for c in client.containers.list(all=True, filters=selector)}
+        found |= {f"network {n.name}" for n in client.networks.list(filters=selector)}
+        found |= {f"volume {v.name}" for v in client.volumes.list(filters=selector)}
     return found
+
+
+@pytest.fixture
+def projects(monkeypatch) -> list[str]:
+    """The compose project of every DockerStack this test creates in-process."""
+    from loadgate.stack_docker import DockerStack
+
+    created, init = [], DockerStack.__init__
+
+    def recording_init(stack, *args, **kwargs):
+        init(stack, *args, **kwargs)
+        created.append(stack.project)
+
+    monkeypatch.setattr(DockerStack, "__init__", recording_init)
+    return created
+
+
+def projects_mounting(client, folder: Path) -> set[str]:
+    """Projects whose containers mount something under ``folder`` (this test's locustfile)."""
+    return {c.labels["com.docker.compose.project"]
+            for c in client.containers.list(all=True, filters={"label": "com.docker.compose.project"})
+            if any(m.get("Source", "").startswith(str(folder)) for m in c.attrs.get("Mounts", []))}
 
 
 def write_files(tmp_path: Path, host: str, slos: str, duration: str = "5s") -> tuple[Path, Path]:
@@ -183,10 +204,10 @@ def test_run_passes_with_two_workers_and_counts_exactly_what_locust_counted(
     SCHEMA.validate(xml)
     cases = ET.fromstring(xml).find("testsuite").findall("testcase")
     assert len(cases) == 3 and all(c.find("failure") is None and c.find("error") is None for c in cases)
-    assert spy.project.startswith(PREFIX) and not leftovers(docker_ready)
+    assert spy.project.startswith(PREFIX) and not leftovers(docker_ready, [spy.project])
 
 
-def test_breach_exits_1_with_a_junit_failure_and_leaves_nothing(docker_ready, target, tmp_path):
+def test_breach_exits_1_with_a_junit_failure_and_leaves_nothing(docker_ready, target, tmp_path, projects):
     locustfile, slo = write_files(tmp_path, target, "  - sli: latency\n    percentile: 50\n    max: 1ms\n",
                                   duration="3s")
     reports = tmp_path / "reports"
@@ -196,19 +217,20 @@ def test_breach_exits_1_with_a_junit_failure_and_leaves_nothing(docker_ready, ta
     SCHEMA.validate(xml)
     failure = ET.fromstring(xml).find("testsuite").find("testcase").find("failure")
     assert failure is not None and failure.get("type") == "SLOBreach"
-    assert not leftovers(docker_ready)
+    assert not leftovers(docker_ready, projects)
 
 
-def test_broken_locustfile_exits_2_naming_the_error(docker_ready, target, tmp_path, capsys):
+def test_broken_locustfile_exits_2_naming_the_error(docker_ready, target, tmp_path, capsys, projects):
     locustfile, slo = write_files(tmp_path, target, PASSING)
     locustfile.write_text("import no_such_module_here\n")
     assert main(["run", "--stack", "docker", "-f", str(locustfile), "--slo", str(slo),
                  "--report-dir", str(tmp_path / "reports")]) == 2
     assert "no_such_module_here" in capsys.readouterr().err
-    assert not leftovers(docker_ready)
+    assert not leftovers(docker_ready, projects)
 
 
-def test_failed_container_exits_3_with_its_logs(docker_ready, target, tmp_path, monkeypatch, capsys):
+def test_failed_container_exits_3_with_its_logs(docker_ready, target, tmp_path, monkeypatch, capsys,
+                                                projects):
     locustfile, slo = write_files(tmp_path, target, PASSING)
     # A Prometheus that cannot start: its config is not valid YAML for Prometheus.
     monkeypatch.setattr("loadgate.stack_docker.prometheus_config", lambda *a: "scrape_configs: 7\n")
@@ -219,7 +241,7 @@ def test_failed_container_exits_3_with_its_logs(docker_ready, target, tmp_path, 
     assert "prometheus-1 (exited)" in shown and "config.ScrapeConfig" in shown  # its own log line
     xml = (tmp_path / "reports" / "junit.xml").read_text()
     assert ET.fromstring(xml).find("testsuite").find("testcase").find("error") is not None
-    assert not leftovers(docker_ready)
+    assert not leftovers(docker_ready, projects)
 
 
 @pytest.mark.parametrize("sig, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
@@ -232,7 +254,7 @@ def test_signal_tears_the_stack_down(docker_ready, target, tmp_path, sig, code):
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 60
-        while not any(x.startswith("container") and "locust-master" in x for x in leftovers(docker_ready)):
+        while not (mine := projects_mounting(docker_ready, tmp_path)):
             assert process.poll() is None and time.monotonic() < deadline
             time.sleep(0.2)
         time.sleep(2)  # the load is running
@@ -241,7 +263,7 @@ def test_signal_tears_the_stack_down(docker_ready, target, tmp_path, sig, code):
     finally:
         if process.poll() is None:
             process.kill()
-    assert not leftovers(docker_ready)
+    assert not leftovers(docker_ready, mine)
 
 
 def substitute(expr: str, window: float) -> str:
@@ -261,7 +283,7 @@ def has_numbers(result: list, key: str) -> bool:
     return any(math.isfinite(float(v[1])) for v in values)
 
 
-def test_every_dashboard_query_returns_data_after_a_real_run(docker_ready, target, tmp_path):
+def test_every_dashboard_query_returns_data_after_a_real_run(docker_ready, target, tmp_path, projects):
     from loadgate.plan import build_plan
     from loadgate.stack_docker import DockerStack
 
@@ -290,7 +312,7 @@ def test_every_dashboard_query_returns_data_after_a_real_run(docker_ready, targe
                 result = prometheus_get(stack.prometheus_url, "/api/v1/query_range", query=expr,
                                         start=start, end=end + 1, step="1s")
                 assert has_numbers(result, "values"), (title, expr)
-    assert not leftovers(docker_ready)
+    assert not leftovers(docker_ready, projects)
 
 
 STANDIN_RUN = """#!/bin/sh
@@ -359,7 +381,7 @@ def test_up_and_down(docker_ready, grafana_standin, target, tmp_path, monkeypatc
         eventually(lambda: prometheus_get(prometheus, "/api/v1/query", query='loadgate_workers{job="loadgate"} == 1'))
     finally:
         assert main(["down"]) == 0
-    assert not leftovers(docker_ready) and not files_dir(project).exists()
+    assert not leftovers(docker_ready, [project]) and not files_dir(project).exists()
 
 
 def test_grafana_refuses_to_start_without_a_real_password(docker_ready, grafana_standin):
@@ -374,11 +396,11 @@ def test_grafana_refuses_to_start_without_a_real_password(docker_ready, grafana_
         assert result.returncode == 78 and "not admin" in result.stderr
     finally:
         subprocess.run([*argv, "down", "-v", "--remove-orphans"], env=env, capture_output=True, timeout=60)
-    assert not leftovers(docker_ready)
+    assert not leftovers(docker_ready, [argv[3]])
 
 
 def test_keep_stack_leaves_prometheus_and_grafana_up_until_down(
-        docker_ready, grafana_standin, target, tmp_path, monkeypatch, capsys):
+        docker_ready, grafana_standin, target, tmp_path, monkeypatch, capsys, projects):
     locustfile, slo = write_files(tmp_path, target, PASSING, duration="3s")
     monkeypatch.setenv("LOADGATE_GRAFANA_IMAGE", grafana_standin)
     monkeypatch.delenv("GF_SECURITY_ADMIN_PASSWORD", raising=False)
@@ -396,6 +418,6 @@ def test_keep_stack_leaves_prometheus_and_grafana_up_until_down(
         assert prometheus_get(prometheus, "/api/v1/query", query="max_over_time(loadgate_locust_requests[1m])",
                               time=now)
     finally:
-        monkeypatch.setenv("LOADGATE_PROJECT", locals().get("project", "loadgate-none"))
+        monkeypatch.setenv("LOADGATE_PROJECT", projects[0])
         assert main(["down"]) == 0
-    assert not leftovers(docker_ready)
+    assert not leftovers(docker_ready, projects)
