@@ -60,5 +60,6 @@ def build_parser() -> argparse.ArgumentParser:
     add_files(up)
     add_common(up)
     down = sub.add_parser("down", help="stop the docker stack started by `loadgate up`")
+    down.add_argument("--project", help="compose project to remove (default $LOADGATE_PROJECT or loadgate)")
     add_common(down)
     return parser
