@@ -18,24 +18,11 @@ from requests.exceptions import RequestException
 
 from loadgate import patterns, selection, sustained_query, variables
 from loadgate.errors import InfraError
-from loadgate.model import Measurements, Objective, RequestFigures, RequestSelector, Window
+from loadgate.selection import WINDOW
+from loadgate.model import Measurements, Objective, RequestFigures, Window
 
 QUANTILES = (("p50_ms", 0.5), ("p90_ms", 0.9), ("p95_ms", 0.95), ("p99_ms", 0.99))
 FINAL_SCRAPE_TIMEOUT = 20.0
-WINDOW = 'phase="window"'
-
-
-def label_value(text: str) -> str:
-    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-
-
-def matchers(selector: RequestSelector | None) -> str:
-    parts = [WINDOW]
-    if selector is not None:
-        parts.append(f'name="{label_value(selector.name)}"')
-        if selector.method:
-            parts.append(f'method="{label_value(selector.method)}"')
-    return ",".join(parts)
 
 
 def quantile_query(q: float, match: str, by: str = "") -> str:
