@@ -158,7 +158,8 @@ def test_patterns_expand_to_one_testcase_per_matching_request(tmp_path):
     assert "no request matching GET /nothing/*" in run.junit().findall("testcase")[3].find(
         "failure").get("message")
     served = results["slos"][4]["measured"]  # the service's own counter, scraped over $window
-    assert served == pytest.approx(results["totals"]["requests"], rel=0.1)
+    # the service is scraped every 1 s, so its last sample may miss up to ~1 s of a short load
+    assert served == pytest.approx(results["totals"]["requests"], rel=0.25)
     window = results["window"]
     assert results["slos"][5]["measured"] == pytest.approx(window["end"] - window["start"], abs=0.01)
 
