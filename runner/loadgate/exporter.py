@@ -150,7 +150,7 @@ class Exporter:
         self.load_start: float | None = None
         self.load_end: float | None = None
         self.finished = False
-        self.scrapes = 0
+        self.final_scrapes = 0  # scrapes sent that carried the final figures
         self.locust_requests = 0
 
     def phase(self) -> str:
@@ -210,10 +210,10 @@ class Exporter:
         registry.register(self)
 
         def counting_app(environ, start_response):
+            final = self.finished  # the body below is generated without yielding
             body = generate_latest(registry) + render_histogram(self.tally).encode()
             start_response("200 OK", [("Content-Type", CONTENT_TYPE_LATEST)])
-            self.scrapes += 1
-            return [body]
+            return _Scrape(body, self, final)
 
         addr = os.environ.get("LOADGATE_EXPORTER_ADDR", "127.0.0.1")
         port = int(os.environ.get("LOADGATE_EXPORTER_PORT", "9646"))
@@ -222,19 +222,24 @@ class Exporter:
         log.info("loadgate exporter serving on %s:%s", addr, port)
 
     def wait_for_final_scrape(self) -> None:
-        """Keep serving until Prometheus has scraped the final figures (bounded wait).
-
-        A scrape's body is generated without yielding to other greenlets, so the first scrape
-        counted after ``finished`` was set carries the final figures; the short pause lets its
-        response reach Prometheus before the process exits.
-        """
+        """Keep serving until a scrape of the final figures has been sent (bounded wait)."""
         timeout = float(os.environ.get("LOADGATE_FINAL_SCRAPE_TIMEOUT", "15"))
-        seen, deadline = self.scrapes, time.monotonic() + timeout
-        while self.scrapes <= seen and time.monotonic() < deadline:
-            gevent.sleep(0.01)
-        if self.scrapes <= seen:
+        deadline = time.monotonic() + timeout
+        while not self.final_scrapes and time.monotonic() < deadline:
+            gevent.sleep(0.005)
+        if not self.final_scrapes:
             log.warning("loadgate exporter: no final scrape within %.0f s", timeout)
-        gevent.sleep(0.1)
+
+
+class _Scrape(list):
+    """A scrape's WSGI body: the server calls close() once it has written the whole response."""
+
+    def __init__(self, body: bytes, exporter: Exporter, final: bool) -> None:
+        super().__init__([body])
+        self.exporter, self.final = exporter, final
+
+    def close(self) -> None:
+        self.exporter.final_scrapes += self.final
 
 
 _exporter: Exporter | None = None

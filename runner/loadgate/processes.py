@@ -52,6 +52,14 @@ class Child:
     def wait(self, timeout: float | None = None) -> int:
         return self.process.wait(timeout)
 
+    def exited_within(self, seconds: float) -> bool:
+        """Wait up to ``seconds`` for the process to exit (returns at once when it does)."""
+        try:
+            self.process.wait(seconds)
+        except subprocess.TimeoutExpired:
+            return False
+        return True
+
     def stop(self) -> int:
         """Stop the process: SIGINT, then SIGTERM, then SIGKILL, each after a grace period."""
         for sig, grace in STOP_STEPS:

@@ -112,7 +112,7 @@ class LocalStack:
                 raise InfraError(f"Locust still running {STOP_GRACE:.0f} s after the duration")
             if watch is not None:
                 watch(time.monotonic() - started)
-            time.sleep(0.1)
+            master.exited_within(0.1)
         return LoadOutcome(master.poll(), master.output_tail())
 
     def wait_for_exporter(self, master: Child) -> None:

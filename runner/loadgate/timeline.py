@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import math
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 
 from prometheus_api_client import PrometheusApiClientException, PrometheusConnect
@@ -65,14 +66,18 @@ def read(url: str, load_start: float, load_end: float) -> Timeline:
     step = choose_step(load_end - load_start)
     times = steps(load_start, load_end, step)
     begin, finish = (datetime.fromtimestamp(t, timezone.utc) for t in (times[0], times[-1]))
-    series = {}
-    for key, template in SERIES.items():
+
+    def one(template: str) -> tuple[float | None, ...]:
         promql = template.format(w=rate_window(step))
         try:
             result = client.custom_query_range(promql, begin, finish, f"{step:g}s")
         except (PrometheusApiClientException, RequestException, ValueError) as exc:
             raise InfraError(f"Prometheus range query failed: {promql}: {exc}") from None
-        series[key] = aligned(result, times)
+        return aligned(result, times)
+
+    with ThreadPoolExecutor(max_workers=len(SERIES)) as pool:
+        futures = {key: pool.submit(one, template) for key, template in SERIES.items()}
+        series = {key: future.result() for key, future in futures.items()}
     return Timeline(start=load_start, step=step, times=times, series=series)
 
 
