@@ -85,7 +85,8 @@ class Tally:
         entry[0][bisect.bisect_left(BOUNDS, seconds)] += 1
         entry[1] += seconds
         entry[2] += 1
-        entry[3] += failed
+        if failed:
+            entry[3] += 1
 
     def take(self) -> list:
         """Return the figures as plain, sparse data and start again from zero."""
@@ -104,9 +105,6 @@ class Tally:
             entry[1] += total
             entry[2] += count
             entry[3] += failures
-
-    def requests(self) -> int:
-        return sum(entry[2] for entry in self.series.values())
 
 
 HISTOGRAM = "loadgate_request_duration_seconds"
@@ -151,6 +149,7 @@ class Exporter:
         self.load_end: float | None = None
         self.finished = False
         self.final_scrapes = 0  # scrapes sent that carried the final figures
+        self.keys: dict[tuple, tuple[str, str, str]] = {}
         self.locust_requests = 0
 
     def phase(self) -> str:
@@ -159,7 +158,10 @@ class Exporter:
         return "window" if time.time() >= self.window_start else "warmup"
 
     def on_request(self, request_type, name, response_time, exception=None, **_kw) -> None:
-        key = (str(request_type), redact(str(name)), self.phase())
+        raw = (request_type, name, self.phase())
+        key = self.keys.get(raw)
+        if key is None:  # labels are cleaned once per request name, not on every request
+            key = self.keys[raw] = (str(request_type), redact(str(name)), raw[2])
         self.tally.observe(key, max(float(response_time or 0), 0.0) / 1000.0, exception is not None)
 
     def collect(self):

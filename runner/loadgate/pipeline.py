@@ -10,7 +10,7 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from loadgate import abort, evaluate, progress, query, report, timeline
+from loadgate import evaluate, report
 from loadgate.errors import InfraError, Terminated
 from loadgate.model import Status, Verdict
 from loadgate.plan import Plan
@@ -26,6 +26,10 @@ def run(plan: Plan) -> Verdict:
         with teardown_guard() as resources:
             workdir = Path(resources.enter_context(tempfile.TemporaryDirectory(prefix="loadgate-")))
             stack = open_stack(plan, resources, workdir)
+            # Loaded only now, while Locust starts: they need prometheus-api-client and requests,
+            # ~0.1 s of imports that would otherwise delay the load on every run.
+            from loadgate import abort, progress, query, timeline
+
             guard = abort.Guard(plan.objectives, stack.prometheus_url)
             with progress.live(plan, stack.prometheus_url) as watch:
                 outcome = guard.run(stack, watch)

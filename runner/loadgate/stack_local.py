@@ -63,6 +63,7 @@ class LocalStack:
         self.plan, self.resources, self.workdir = plan, resources, workdir
         self.exporter_port = free_port()
         self.prometheus: Child | None = None
+        self.locust: tuple[Child, list[Child]] | None = None
         self.prometheus_url = plan.prometheus_url or ""
 
     @classmethod
@@ -72,6 +73,9 @@ class LocalStack:
             stack.exporter_port = int(os.environ.get("LOADGATE_EXPORTER_PORT", "9646"))
         else:
             stack.start_prometheus(find_prometheus(plan.prometheus_bin))
+        # Locust imports for about a second before its load begins: start it now, so that
+        # loadgate's own remaining start-up (queries, watchers) overlaps with that.
+        stack.locust = stack.start_locust()
         return stack
 
     def start_prometheus(self, binary: str) -> None:
@@ -102,7 +106,7 @@ class LocalStack:
             wait_until(lambda: http_ok(self.prometheus_url + "/-/ready"), self.prometheus, "ready")
 
     def run_load(self, watch: Watch | None = None) -> LoadOutcome:
-        master, workers = self.start_locust()
+        master, workers = self.locust
         self.wait_for_prometheus()
         self.wait_for_exporter(master)
         started, deadline = time.monotonic(), time.monotonic() + self.plan.duration + STOP_GRACE
