@@ -109,3 +109,6 @@ def test_a_late_first_scrape_is_explained(tmp_path):
     series = {k: (None,) * 6 + v[6:] for k, v in late.series.items()}
     verdict = judge(OBJECTIVES, dataclasses.replace(measurements(), timeline=dataclasses.replace(late, series=series)))
     assert "The lines start 6 s into the load, at Prometheus' first scrape" in render(tmp_path, verdict)
+    filled = dataclasses.replace(late, series=series, first_scrape=late.start + 6)
+    verdict = judge(OBJECTIVES, dataclasses.replace(measurements(), timeline=filled))
+    assert "Prometheus first scraped 6 s into the load: up to there" in render(tmp_path, verdict)

@@ -55,3 +55,12 @@ def test_failing_prometheus_leaves_measurements_without_timeline(caplog):
         server.shutdown()
     assert "no charts in report.html" in caplog.text
     assert not math.isnan(plain.window.seconds)
+
+
+def test_the_leading_gap_is_filled_with_the_average_and_nothing_else():
+    from loadgate.timeline import fill_leading
+
+    assert fill_leading((None, None, 3.0, None, 5.0), 2.04449) == (2.044, 2.044, 3.0, None, 5.0)
+    assert fill_leading((1.0, None), 9.0) == (1.0, None)
+    assert fill_leading((None, None), None) == (None, None)
+    assert fill_leading((None, 1.0), float("nan")) == (None, 1.0)

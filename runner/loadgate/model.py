@@ -130,6 +130,7 @@ class Timeline:
     step: float
     times: tuple[float, ...]
     series: dict[str, tuple[float | None, ...]]
+    first_scrape: float | None = None  # set when the leading gap holds averages up to this time
 
 
 @dataclass(frozen=True)

@@ -88,12 +88,53 @@ def load_start(url: str, measurements: Measurements) -> float:
     return min(start, measurements.window.start) if start is not None else measurements.window.start
 
 
+# Prometheus 2.x applies scrape targets on a 5 s tick, so its first scrape comes a few seconds
+# into the load.  The exporter's counters start at zero with the load, so that first scrape still
+# tells the average over the gap: the charts show it there instead of nothing.
+AVERAGE_SINCE_START = {
+    "p50_ms": f"histogram_quantile(0.5, sum by (le) ({BUCKETS})) * 1000",
+    "p95_ms": f"histogram_quantile(0.95, sum by (le) ({BUCKETS})) * 1000",
+    "p99_ms": f"histogram_quantile(0.99, sum by (le) ({BUCKETS})) * 1000",
+    "rps": "sum(loadgate_requests_total) / {span}",
+    "failures_per_s": "sum(loadgate_request_failures_total) / {span}",
+}
+
+
+def fill_leading(values: tuple[float | None, ...], value: float | None) -> tuple[float | None, ...]:
+    """Replace the leading run of missing values (before the first data point) with ``value``."""
+    first = next((i for i, v in enumerate(values) if v is not None), len(values))
+    if value is None or math.isnan(value):
+        return values
+    return (round(value, 3),) * first + values[first:]
+
+
+def first_scrape(reader: Reader, start: float, end: float) -> float | None:
+    span = max(1, math.ceil(end - start) + 5)
+    samples = reader.client.custom_query(f"loadgate_users[{span}s]", params={"time": repr(end)})
+    stamps = [float(ts) for series in samples for ts, _ in series.get("values", [])]
+    return min(stamps) if stamps else None
+
+
+def fill_gap(url: str, timeline: Timeline, end: float) -> Timeline:
+    """The leading gap of every chart series except users, from the averages at the first scrape."""
+    reader = Reader(url)
+    reader.at = first_scrape(reader, timeline.start, end)
+    if reader.at is None or reader.at - timeline.start <= timeline.step:
+        return timeline
+    span = repr(reader.at - timeline.start)
+    series = dict(timeline.series)
+    for key, promql in AVERAGE_SINCE_START.items():
+        series[key] = fill_leading(series[key], reader.number(promql.format(span=span)))
+    return dataclasses.replace(timeline, series=series, first_scrape=reader.at)
+
+
 def attach(url: str, measurements: Measurements) -> Measurements:
     """``measurements`` with its timeline; unchanged (and a warning) if Prometheus cannot say."""
     try:
         start = load_start(url, measurements)
         timeline = read(url, start, measurements.window.end)
-    except InfraError as exc:
+        timeline = fill_gap(url, timeline, measurements.window.end)
+    except (InfraError, PrometheusApiClientException, RequestException) as exc:
         log.warning("no charts in report.html: %s", exc)
         return measurements
     return dataclasses.replace(measurements, timeline=timeline)

@@ -119,6 +119,10 @@ def first_scrape_note(times: list[float], timeline) -> str:
     seen = [t for i, t in enumerate(times) if timeline.series["users"][i] is not None]
     if not seen or seen[0] <= 2 * timeline.step:
         return ""
+    if timeline.first_scrape is not None:
+        return (f" Prometheus first scraped {seen[0]:.0f} s into the load: up to there the latency "
+                "and rate lines show the average over those seconds (counters start at zero with "
+                "the load), and users are not known; every request is in every figure and SLO.")
     return (f" The lines start {seen[0]:.0f} s into the load, at Prometheus' first scrape; the "
             "requests before it are in every figure and SLO all the same.")
 
