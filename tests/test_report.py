@@ -56,6 +56,7 @@ def test_junit_infrastructure_error_is_valid(tmp_path):
     SCHEMA.validate(xml)
     suite = ET.fromstring(xml).find("testsuite")
     assert suite.get("errors") == "3"
+    assert {case.get("time") for case in suite.iter("testcase")} == {"0.000"}
     assert {e.get("message") for e in suite.iter("error")} == {"Prometheus died"}
 
 

@@ -58,6 +58,8 @@ def render(plan: Plan, verdict: Verdict) -> str:
     for attribute in NOT_IN_SCHEMA:
         element.attrib.pop(attribute, None)
     element.set("time", f"{seconds:.3f}")
+    for case in element.iter("testcase"):  # junit-xml leaves out a zero time; reporters expect one
+        case.set("time", f"{seconds:.3f}")
     root = ET.Element("testsuites", {key: element.get(key) for key in ("name", "tests", "failures", "errors", "time")})
     root.append(element)
     ET.indent(root)
