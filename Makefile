@@ -32,7 +32,7 @@ system-deps: prometheus
 demo: setup
 	@$(PY) -m loadgate.demo --port $(DEMO_PORT) >/dev/null 2>&1 & echo $$! > .demo.pid; \
 	trap 'kill $$(cat .demo.pid) 2>/dev/null; rm -f .demo.pid' EXIT; \
-	for i in $$(seq 50); do curl -fs http://127.0.0.1:$(DEMO_PORT)/health >/dev/null && break; sleep 0.1; done; \
+	for i in $$(seq 50); do $(PY) -c "import urllib.request as u; u.urlopen('http://127.0.0.1:$(DEMO_PORT)/health', timeout=1)" 2>/dev/null && break; sleep 0.1; done; \
 	$(VENV)/bin/loadgate run --host http://127.0.0.1:$(DEMO_PORT); status=$$?; \
 	echo "reports: $$(ls reports | tr '\n' ' ')(exit code $$status)"; exit $$status
 
