@@ -137,9 +137,14 @@ def projects(monkeypatch) -> list[str]:
 
 def projects_mounting(client, folder: Path) -> set[str]:
     """Projects whose containers mount something under ``folder`` (this test's locustfile)."""
-    return {c.labels["com.docker.compose.project"]
-            for c in client.containers.list(all=True, filters={"label": "com.docker.compose.project"})
-            if any(m.get("Source", "").startswith(str(folder)) for m in c.attrs.get("Mounts", []))}
+    import docker.errors
+
+    try:
+        return {c.labels["com.docker.compose.project"]
+                for c in client.containers.list(all=True, filters={"label": "com.docker.compose.project"})
+                if any(m.get("Source", "").startswith(str(folder)) for m in c.attrs.get("Mounts", []))}
+    except docker.errors.NotFound:  # a container went away between listing and inspecting it
+        return set()
 
 
 def write_files(tmp_path: Path, host: str, slos: str, duration: str = "5s") -> tuple[Path, Path]:
@@ -287,7 +292,8 @@ def test_every_dashboard_query_returns_data_after_a_real_run(docker_ready, targe
     from loadgate.plan import build_plan
     from loadgate.stack_docker import DockerStack
 
-    locustfile, slo = write_files(tmp_path, target, PASSING, duration="4s")
+    # long enough for Prometheus' first scrape (~5 s after it starts) and rate() windows after it
+    locustfile, slo = write_files(tmp_path, target, PASSING, duration="10s")
     args = SimpleNamespace(slo=str(slo), locustfile=str(locustfile), host=None, users=None,
                            spawn_rate=None, duration=None, warmup=None, workers="2", stack="docker",
                            prometheus_url=None, prometheus_bin=None, report_dir=None,
