@@ -21,11 +21,10 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "runner"))
+from loadgate.stack.locust_argv import EXPORTER
+from loadgate.stack.processes import free_port
 
-from loadgate.locust_cmd import EXPORTER  # noqa: E402
-from loadgate.processes import free_port  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 LOCUSTFILE = """
 from locust import FastHttpUser, task

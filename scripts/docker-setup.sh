@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Get a working Docker engine, Compose v2 and the images of loadgate's docker stack on a
-# Debian/Ubuntu machine, without any container registry (see docs/docker-stack.md).
+# Debian/Ubuntu machine, without any container registry (README: "The docker stack").
 #
 # Idempotent and fast when everything is there already. Run as root (or with sudo available).
 #   1. docker.io (apt) and dockerd started in the background when `docker info` fails;
@@ -90,19 +90,29 @@ PY
 }
 
 debian_mirror() {
+    # The mirror apt itself uses here (deb822 sources first, then the one-line format); no
+    # fallback host: a machine whose apt knows no Debian mirror gets a clear error instead.
     local mirror
     mirror=$(grep -hs '^URIs:' /etc/apt/sources.list.d/*.sources | awk '{print $2}' \
         | grep -v security | head -n1 || true)
-    [ -n "$mirror" ] || mirror=$(grep -hs '^deb ' /etc/apt/sources.list | awk '{print $2}' | head -n1 || true)
-    echo "${mirror:-http://deb.debian.org/debian}"
+    [ -n "$mirror" ] || mirror=$(grep -hs '^deb ' /etc/apt/sources.list /etc/apt/sources.list.d/*.list \
+        | awk '{print $2}' | grep -v security | head -n1 || true)
+    if [ -z "$mirror" ]; then
+        say "no Debian mirror in apt's configuration (/etc/apt/sources.list, /etc/apt/sources.list.d/):"
+        say "add one there (apt must be able to install packages anyway) and run this again"
+        return 1
+    fi
+    echo "$mirror"
 }
 
 build_debian_base() {
     image_exists local/debian:bookworm && return
     local rootfs
     rootfs=$(mktemp -d)
-    say "debootstrap bookworm from $(debian_mirror) (about 20 s)"
-    as_root debootstrap --variant=minbase bookworm "$rootfs" "$(debian_mirror)" >/dev/null
+    local mirror
+    mirror=$(debian_mirror) || exit 1
+    say "debootstrap bookworm from $mirror (about 20 s)"
+    as_root debootstrap --variant=minbase bookworm "$rootfs" "$mirror" >/dev/null
     as_root rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
     as_root tar -C "$rootfs" -c . | docker import - local/debian:bookworm >/dev/null
     as_root rm -rf "$rootfs"

@@ -1,10 +1,6 @@
-import sys
 from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "runner"))
 
 
 @pytest.fixture
@@ -20,14 +16,6 @@ def write(tmp_path):
     return _write
 
 
-LOCUSTFILE = """
-from locust import HttpUser, task
-
-class U(HttpUser):
-    @task
-    def index(self):
-        self.client.get("/")
-"""
 
 
 @pytest.fixture(autouse=True)

@@ -3,16 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
 
+from loadgate.status import Status, exit_status
 from loadgate.units import format_number
-
-
-class Status(str, Enum):
-    PASS = "pass"
-    WARN = "warn"
-    FAIL = "fail"
-    ERROR = "error"
 
 
 @dataclass(frozen=True)
@@ -56,7 +49,7 @@ class Objective:
     request: RequestSelector | None = None
     query: str | None = None
     line: int | None = None
-    # slo.yaml extensions (docs/slo-extensions.md); the defaults keep version 1 behaviour
+    # optional keys (README: "slo.yaml: more keys"); the defaults keep the first meaning
     each: bool = False  # one testcase per request matching ``request``
     max_regression: float | None = None  # fraction above the baseline allowed
     min_ratio: float | None = None  # fraction of the baseline's throughput required
@@ -83,6 +76,21 @@ class Objective:
     @property
     def threshold(self) -> str:
         return f"{self.comparator} {self.format_value(self.bound)}"
+
+    @property
+    def sli_words(self) -> str:
+        """The SLI in words, the one wording every name and message uses: ``p95 latency``."""
+        if self.sli == "latency":
+            return f"p{self.percentile:g} latency"
+        if self.sli == "promql":
+            return self.query or "promql"
+        return self.sli.replace("_", " ")
+
+    def describe(self) -> str:
+        """The SLI of this objective, as in a failure message: ``p95 latency of GET /items``."""
+        if self.sli == "promql":
+            return self.name
+        return f"{self.sli_words} of {self.request}" if self.request else self.sli_words
 
     @property
     def scope(self) -> str:
@@ -190,9 +198,4 @@ class Verdict:
 
     @property
     def exit_code(self) -> int:
-        from loadgate.status import ExitStatus
-
-        return {
-            Status.PASS: ExitStatus.SUCCESS,
-            Status.FAIL: ExitStatus.SLO_BREACHED,
-        }.get(self.status, ExitStatus.INFRA_ERROR)
+        return exit_status(self.status)

@@ -57,16 +57,10 @@ def expanded_name(objective: Objective, request: RequestSelector) -> str:
     scope = f" of {objective.request}" if objective.request else ""
     if scope and scope in objective.name:
         return objective.name.replace(scope, f" of {request}", 1)
-    if not scope and objective.name.startswith(_sli_words(objective)):
-        words = _sli_words(objective)
+    if not scope and objective.name.startswith(objective.sli_words):
+        words = objective.sli_words
         return f"{words} of {request}{objective.name[len(words):]}"
     return f"{objective.name} [{request}]"
-
-
-def _sli_words(objective: Objective) -> str:
-    if objective.sli == "latency":
-        return f"p{objective.percentile:g} latency"
-    return objective.sli.replace("_", " ")
 
 
 def resolve(objectives: Iterable[Objective], seen: Iterable[tuple[str, str]]) -> list[Objective]:

@@ -1,4 +1,4 @@
-"""The gate, stage by stage: config -> stack -> load -> query -> evaluate -> report."""
+"""The gate, stage by stage: config -> stack -> watch (the load) -> measure -> judge -> report."""
 
 from __future__ import annotations
 
@@ -10,12 +10,13 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from loadgate import evaluate, report
+from loadgate import report
+from loadgate.config.plan import Plan
 from loadgate.errors import InfraError, Terminated
+from loadgate.judge import verdict as judging
 from loadgate.model import Status, Verdict
-from loadgate.plan import Plan
 from loadgate.report import console
-from loadgate.stacks import open_stack
+from loadgate.stack.select import open_stack
 
 log = logging.getLogger("loadgate")
 
@@ -28,22 +29,23 @@ def run(plan: Plan) -> Verdict:
             stack = open_stack(plan, resources, workdir)
             # Loaded only now, while Locust starts: they need prometheus-api-client and requests,
             # ~0.1 s of imports that would otherwise delay the load on every run.
-            from loadgate import abort, progress, query, timeline
+            from loadgate.measure import timeline, window
+            from loadgate.watch import abort, progress
 
             guard = abort.Guard(plan.objectives, stack.prometheus_url)
             with progress.live(plan, stack.prometheus_url) as watch:
                 outcome = guard.run(stack, watch)
             outcome.check()
-            measurements = query.measure(stack.prometheus_url, plan.objectives, until=guard.until)
+            measurements = window.measure(stack.prometheus_url, plan.objectives, until=guard.until)
             measurements = timeline.attach(stack.prometheus_url, measurements)
-            verdict = evaluate.judge(plan.objectives, measurements, plan.baseline, guard.aborted)
+            verdict = judging.judge(plan.objectives, measurements, plan.baseline, guard.aborted)
     except InfraError as exc:
-        verdict = evaluate.unknown(plan.objectives, str(exc))
+        verdict = judging.unknown(plan.objectives, str(exc))
     except KeyboardInterrupt:
-        finish(plan, evaluate.unknown(plan.objectives, "interrupted by SIGINT"))
+        finish(plan, judging.unknown(plan.objectives, "interrupted by SIGINT"))
         raise
     except Terminated:
-        finish(plan, evaluate.unknown(plan.objectives, "terminated by SIGTERM"))
+        finish(plan, judging.unknown(plan.objectives, "terminated by SIGTERM"))
         raise
     return finish(plan, verdict)
 

@@ -23,17 +23,30 @@ def parse_duration(value: object, *, allow_bare_zero: bool = True) -> float:
     return sum(float(n) * _TIME_UNITS[u] for n, u in _TIME_PART.findall(text))
 
 
-def parse_rate(value: object) -> float:
-    """``1%`` or ``0.01`` -> 0.01 (a fraction between 0 and 1)."""
+def parse_fraction(value: object, example: str) -> float:
+    """``10%`` or ``0.1`` -> 0.1 (any size; the callers bound it)."""
     if isinstance(value, bool):
-        raise ValueError(f"expected a rate like 1% or 0.01, got {value!r}")
+        raise ValueError(f"expected {example}, got {value!r}")
     text = str(value).strip()
     try:
-        fraction = float(text[:-1]) / 100 if text.endswith("%") else float(text)
+        return float(text[:-1]) / 100 if text.endswith("%") else float(text)
     except ValueError:
-        raise ValueError(f"expected a rate like 1% or 0.01, got {value!r}") from None
+        raise ValueError(f"expected {example}, got {value!r}") from None
+
+
+def parse_rate(value: object) -> float:
+    """``1%`` or ``0.01`` -> 0.01 (a fraction between 0 and 1)."""
+    fraction = parse_fraction(value, "a rate like 1% or 0.01")
     if not 0 <= fraction <= 1:
         raise ValueError(f"a rate must be between 0 and 1 (0% and 100%), got {value!r}")
+    return fraction
+
+
+def parse_regression(value: object) -> float:
+    """``10%`` or ``0.1`` -> 0.1; above 100 % is allowed (``150%``), negative is not."""
+    fraction = parse_fraction(value, "a percentage like 10% or a fraction like 0.1")
+    if fraction < 0:
+        raise ValueError(f"a regression limit cannot be negative, got {value!r}")
     return fraction
 
 
@@ -57,6 +70,11 @@ def format_number(value: float) -> str:
     if value == int(value) and abs(value) < 1e15:
         return str(int(value))
     return f"{value:.4g}" if abs(value) < 1 else f"{value:.1f}"
+
+
+def format_ms(value: float | None, missing: str = "–") -> str:
+    """A latency in a table cell: ``41.2`` (milliseconds, one decimal), ``missing`` for none."""
+    return missing if value is None else f"{value:.1f}"
 
 
 def format_seconds(seconds: float) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from loadgate.cli import main
-from loadgate.processes import free_port
+from loadgate.stack.processes import free_port
 
 RECORDING_LOCUSTFILE = '''
 """Records every response time Locust measures, to compare with what loadgate reports."""

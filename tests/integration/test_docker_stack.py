@@ -14,26 +14,24 @@ import re
 import signal
 import subprocess
 import sys
-import threading
 import time
 import urllib.parse
 import urllib.request
 import xml.etree.ElementTree as ET
 from contextlib import ExitStack
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 import xmlschema
 
-from loadgate import query
 from loadgate.cli import main
 from loadgate.errors import ConfigError
-from loadgate.processes import free_port
+from loadgate.measure import window as query
+from loadgate.stack.processes import free_port
+from tests.helpers import JUNIT_XSD, ROOT, Target
 
-ROOT = Path(__file__).resolve().parents[2]
-SCHEMA = xmlschema.XMLSchema(str(ROOT / "tests" / "data" / "junit-10.xsd"))
+SCHEMA = xmlschema.XMLSchema(str(JUNIT_XSD))
 DASHBOARD = ROOT / "stack" / "grafana" / "provisioning" / "dashboards" / "loadgate.json"
 ENV_FILE = Path(os.environ.get("LOADGATE_DOCKER_ENV_FILE", ROOT / "test-artifacts" / "docker-images.env"))
 PREFIX = "loadgate-"  # every `loadgate run --stack docker` project starts with it
@@ -56,27 +54,15 @@ class Shopper(HttpUser):
 pytestmark = pytest.mark.integration
 
 
-class Target(BaseHTTPRequestHandler):
+def items_only(method: str, path: str, t: float) -> tuple[float, int]:
     """/items answers 200 after 5 ms; anything else 404 (a failure in Locust)."""
-
-    def do_GET(self):  # noqa: N802 - http.server's name
-        status = 200 if self.path == "/items" else 404
-        if status == 200:
-            time.sleep(0.005)
-        body = b'{"items": []}'
-        self.send_response(status)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
+    return (0.005, 200) if path == "/items" else (0.0, 404)
 
 
 @pytest.fixture(scope="module")
 def docker_ready():
     """Engine and Compose v2 answer, the stack's images are there: else skip, saying why."""
-    from loadgate.compose import check_engine
+    from loadgate.stack.compose import check_engine
 
     with pytest.MonkeyPatch.context() as patch:
         if ENV_FILE.is_file():
@@ -98,13 +84,8 @@ def docker_ready():
 @pytest.fixture
 def target():
     """A bounded HTTP target on a free loopback port, stopped after the test."""
-    server = ThreadingHTTPServer(("127.0.0.1", free_port()), Target)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with Target(items_only) as service:
+        yield service.url
 
 
 def leftovers(client, projects) -> set[str]:
@@ -123,7 +104,7 @@ def leftovers(client, projects) -> set[str]:
 @pytest.fixture
 def projects(monkeypatch) -> list[str]:
     """The compose project of every DockerStack this test creates in-process."""
-    from loadgate.stack_docker import DockerStack
+    from loadgate.stack.docker import DockerStack
 
     created, init = [], DockerStack.__init__
 
@@ -161,7 +142,7 @@ class Spy:
     """Wraps DockerStack.run_load and query.measure to keep what the pipeline saw."""
 
     def __init__(self, monkeypatch) -> None:
-        from loadgate.stack_docker import DockerStack
+        from loadgate.stack.docker import DockerStack
 
         self.outcome = self.measurements = self.project = None
         run_load, measure = DockerStack.run_load, query.measure
@@ -238,7 +219,7 @@ def test_failed_container_exits_3_with_its_logs(docker_ready, target, tmp_path, 
                                                 projects):
     locustfile, slo = write_files(tmp_path, target, PASSING)
     # A Prometheus that cannot start: its config is not valid YAML for Prometheus.
-    monkeypatch.setattr("loadgate.stack_docker.prometheus_config", lambda *a: "scrape_configs: 7\n")
+    monkeypatch.setattr("loadgate.stack.docker.prometheus_config", lambda *a: "scrape_configs: 7\n")
     assert main(["run", "--stack", "docker", "-f", str(locustfile), "--slo", str(slo),
                  "--report-dir", str(tmp_path / "reports")]) == 3
     captured = capsys.readouterr()
@@ -252,7 +233,7 @@ def test_failed_container_exits_3_with_its_logs(docker_ready, target, tmp_path, 
 @pytest.mark.parametrize("sig, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
 def test_signal_tears_the_stack_down(docker_ready, target, tmp_path, sig, code):
     locustfile, slo = write_files(tmp_path, target, PASSING, duration="60s")
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "runner")}
+    env = dict(os.environ)
     process = subprocess.Popen([sys.executable, "-m", "loadgate", "run", "--stack", "docker",
                                 "-f", str(locustfile), "--slo", str(slo), "--report-dir",
                                 str(tmp_path / "reports"), "--quiet"], env=env,
@@ -289,8 +270,8 @@ def has_numbers(result: list, key: str) -> bool:
 
 
 def test_every_dashboard_query_returns_data_after_a_real_run(docker_ready, target, tmp_path, projects):
-    from loadgate.plan import build_plan
-    from loadgate.stack_docker import DockerStack
+    from loadgate.config.plan import build_plan
+    from loadgate.stack.docker import DockerStack
 
     # long enough for Prometheus' first scrape (~5 s after it starts) and rate() windows after it
     locustfile, slo = write_files(tmp_path, target, PASSING, duration="10s")
@@ -359,7 +340,7 @@ def eventually(check, timeout: float = 30.0):
 def test_up_and_down(docker_ready, grafana_standin, target, tmp_path, monkeypatch, capsys):
     import secrets
 
-    from loadgate.stack_docker import files_dir
+    from loadgate.stack.docker import files_dir
 
     locustfile, slo = write_files(tmp_path, target, "  - sli: latency\n    percentile: 95\n    max: 300ms\n")
     ports = {name: free_port() for name in ("PROMETHEUS", "GRAFANA", "EXPORTER", "MASTER", "LOCUST_WEB")}

@@ -1,7 +1,7 @@
 """slo.yaml extensions end to end: real Locust and Prometheus against a service the test controls.
 
 Each run's load is short (6-16 s); the service's latency and failures follow a schedule in
-seconds since its first request (controlled.py).
+seconds since its first request (tests/helpers.py: Target).
 """
 
 from __future__ import annotations
@@ -16,15 +16,14 @@ import pytest
 import xmlschema
 
 from loadgate.cli import main
-
-from .controlled import Service, locustfile
+from tests.helpers import JUNIT_XSD, Target, locustfile
 
 pytestmark = pytest.mark.integration
-SCHEMA = xmlschema.XMLSchema(str(Path(__file__).parents[1] / "data" / "junit-10.xsd"))
+SCHEMA = xmlschema.XMLSchema(str(JUNIT_XSD))
 
 
 class Run:
-    def __init__(self, tmp_path: Path, name: str, service: Service, requests: tuple[str, ...]) -> None:
+    def __init__(self, tmp_path: Path, name: str, service: Target, requests: tuple[str, ...]) -> None:
         self.dir = tmp_path / name
         self.dir.mkdir()
         self.service, self.reports = service, self.dir / "reports"
@@ -75,7 +74,7 @@ BASELINE_SLOS = """\
 
 def test_baseline_regression_fails_and_improvement_passes(tmp_path):
     schedule = {"delay": 0.05}
-    with Service(lambda m, p, t: (schedule["delay"], 200)) as service:
+    with Target(lambda m, p, t: (schedule["delay"], 200)) as service:
         run = Run(tmp_path, "base", service, ("GET /api/users",))
         assert run(BASELINE_SLOS) == 0
         baseline = str(run.reports / "results.json")
@@ -109,7 +108,7 @@ def test_abort_stops_within_seconds_of_the_grace_period(tmp_path):
     slos = ("  - sli: latency\n    name: p95 guard\n    percentile: 95\n    max: 100ms\n"
             "    abort_on_fail: true\n    after: 6s\n"
             "  - sli: error_rate\n    max: 50%\n")
-    with Service(slow_after_2s) as service:
+    with Target(slow_after_2s) as service:
         run = Run(tmp_path, "abort", service, ("GET /api/users",))
         assert run(slos, duration="25s") == 1
     results = run.results()
@@ -143,7 +142,7 @@ def test_patterns_expand_to_one_testcase_per_matching_request(tmp_path):
             "  - sli: promql\n    name: service requests in the window\n"
             "    query: max(max_over_time(controlled_requests_total[$window]))\n    min: 1\n"
             "  - sli: promql\n    name: window length\n    query: $end - $start\n    min: 1\n")
-    with Service(pattern_plan) as service:
+    with Target(pattern_plan) as service:
         run = Run(tmp_path, "patterns", service, PATTERN_REQUESTS)
         assert run(slos, scrape=True) == 1
     assert run.statuses() == {
@@ -178,7 +177,7 @@ def test_for_fails_only_when_the_spike_lasts_long_enough(tmp_path):
             "  - sli: latency\n    percentile: 50\n    max: 150ms\n    request: GET /long\n"
             "    for: 4s\n"
             "  - sli: latency\n    percentile: 99\n    max: 150ms\n    request: GET /short\n")
-    with Service(spikes) as service:
+    with Target(spikes) as service:
         run = Run(tmp_path, "sustained", service, ("GET /short", "GET /long"))
         assert run(slos, duration="16s") == 1
     assert run.statuses() == {

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import math
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import pytest
 import xmlschema
 
+from tests.helpers import JUNIT_XSD
+
 ALL_REQUESTS = "  - sli: throughput\n    min: 1/s\n"
-SCHEMA = xmlschema.XMLSchema(str(Path(__file__).parents[1] / "data" / "junit-10.xsd"))
+SCHEMA = xmlschema.XMLSchema(str(JUNIT_XSD))
 
 
 def exact_percentile(values: list[float], q: float) -> float:
@@ -78,8 +79,8 @@ def test_no_data_fails(gate):
 
 
 def test_refused_connections_are_judged_not_an_error(tmp_path):
+    from loadgate.stack.processes import free_port
     from tests.integration.conftest import Gate
-    from loadgate.processes import free_port
 
     gate = Gate(tmp_path, f"http://127.0.0.1:{free_port()}")  # nothing listens there
     assert gate.run("  - sli: error_rate\n    max: 1%\n", load="users: 2\n  duration: 4s") == 1

@@ -16,19 +16,17 @@ import random
 import re
 import shutil
 import subprocess
-import threading
-import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
-from html_page import Page
 from loadgate.cli import main
 from loadgate.report.html import PERCENTILES, THRESHOLD
+from tests.helpers import ROOT, Target
+from tests.report.html_page import Page
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+ARTIFACTS = ROOT / "test-artifacts"
 CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")
 LOCUSTFILE = """
 from locust import HttpUser, between, task
@@ -64,18 +62,10 @@ slos:
 """
 
 
-class Target(BaseHTTPRequestHandler):
+def fast_and_slow(method: str, path: str, t: float) -> tuple[float, int]:
     """/fast answers in 2-10 ms, /slow in 20-80 ms; one request in ten fails with 500."""
-
-    def do_GET(self):
-        time.sleep(random.uniform(0.02, 0.08) if self.path == "/slow" else random.uniform(0.002, 0.01))
-        self.send_response(500 if random.random() < 0.1 else 200)
-        self.send_header("Content-Length", "2")
-        self.end_headers()
-        self.wfile.write(b"ok")
-
-    def log_message(self, *args):
-        pass
+    delay = random.uniform(0.02, 0.08) if path == "/slow" else random.uniform(0.002, 0.01)
+    return delay, 500 if random.random() < 0.1 else 200
 
 
 @contextlib.contextmanager
@@ -91,18 +81,14 @@ def without_github_env():
 def run(tmp_path_factory):
     """The gate's exit code, its stdout and stderr, and the report dir, for one 10 s run."""
     work = tmp_path_factory.mktemp("html-run")
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Target)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     (work / "locustfile.py").write_text(LOCUSTFILE)
-    (work / "slo.yaml").write_text(SLOS.format(host=f"http://127.0.0.1:{server.server_port}"))
     out, err = io.StringIO(), io.StringIO()
-    try:
+    with Target(fast_and_slow) as target:
+        (work / "slo.yaml").write_text(SLOS.format(host=target.url))
         with without_github_env(), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             code = main(["run", "-f", str(work / "locustfile.py"), "--slo", str(work / "slo.yaml"),
                          "--report-dir", str(work / "reports"), "-t", "10s", "--warmup", "1s",
                          "-u", "5", "-r", "5"])
-    finally:
-        server.shutdown()
     return code, out.getvalue(), err.getvalue(), work / "reports"
 
 

@@ -6,7 +6,8 @@ import argparse
 from types import SimpleNamespace
 
 from loadgate import pipeline
-from loadgate.plan import build_plan, redact_url
+from loadgate.config.plan import build_plan
+from loadgate.redaction import redact_url
 from loadgate.units import format_seconds
 
 PLAN_ONLY = dict(host=None, users=None, spawn_rate=None, duration=None, warmup=None, workers=None,
@@ -31,15 +32,15 @@ def validate(args: argparse.Namespace) -> int:
 
 
 def up(args: argparse.Namespace) -> int:
-    from loadgate import stack_docker
+    from loadgate.cli import stack_commands  # the docker SDK only when asked for
 
-    return stack_docker.up(args)
+    return stack_commands.up(args)
 
 
 def down(args: argparse.Namespace) -> int:
-    from loadgate import stack_docker
+    from loadgate.cli import stack_commands
 
-    return stack_docker.down(args)
+    return stack_commands.down(args)
 
 
 COMMANDS = {"run": run, "validate": validate, "up": up, "down": down}

@@ -1,4 +1,4 @@
-"""The command line, as the SPEC's CLI table defines it."""
+"""The command line: every sub-command and option (README: "CLI")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Reports: they only format a verdict; they never touch processes."""
+"""Stage 6, report: junit.xml, results.json, summary.md, report.html and the console; they only
+format a verdict and never touch processes."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ import os
 import sys
 from pathlib import Path
 
+from loadgate.config.plan import Plan
 from loadgate.model import Verdict
-from loadgate.plan import Plan
 from loadgate.report import github, html, json_report, junit, markdown
 
 log = logging.getLogger("loadgate")

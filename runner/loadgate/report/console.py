@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 from typing import Mapping, TextIO
 
-from loadgate.model import Status, Verdict
-from loadgate.report import extensions
+from loadgate.judge.regression import change_text
+from loadgate.model import Result, Status, Verdict
+from loadgate.units import format_ms, format_number
 
 COLOURS = {Status.PASS: "32", Status.WARN: "33", Status.FAIL: "31", Status.ERROR: "35"}
 WORDS = {Status.PASS: "PASS", Status.WARN: "WARN", Status.FAIL: "FAIL", Status.ERROR: "ERROR"}
@@ -34,18 +35,35 @@ def table(verdict: Verdict, colour: bool) -> list[str]:
     return lines
 
 
+def comparison_text(result: Result) -> str:
+    c, fmt = result.comparison, result.objective.format_value
+    base = "missing" if c.baseline is None else fmt(c.baseline)
+    now = "-" if c.now is None else fmt(c.now)
+    return f"baseline {base}, now {now}, change {change_text(c.change)} (limit {c.limit})"
+
+
+def baseline_lines(verdict: Verdict) -> list[str]:
+    """Every baseline comparison and a cut-short notice."""
+    lines = [f"{r.objective.name}: {comparison_text(r)}" for r in verdict.results
+             if r.comparison is not None]
+    if verdict.aborted is not None:
+        lines.append(f"run cut short after {format_number(verdict.aborted.elapsed)} s: "
+                     f"{verdict.aborted.message}")
+    return lines
+
+
 def render(verdict: Verdict, colour: bool) -> str:
     lines = table(verdict, colour)
     figures = verdict.measurements
     if figures:
         t = figures.totals
-        p95 = "-" if t.p95_ms is None else f"{t.p95_ms:.1f} ms"
+        p95 = format_ms(t.p95_ms, "-") + ("" if t.p95_ms is None else " ms")
         lines.append(f"{t.requests} requests, {t.failures} failures, {t.rps:.1f} req/s, "
                      f"p95 {p95} over a {figures.window.seconds:.1f} s window")
     for result in verdict.results:
         if result.status in (Status.FAIL, Status.WARN):
             lines.append(paint(f"{WORDS[result.status].lower()}: {result.message}", result.status, colour))
-    lines += extensions.console_lines(verdict)
+    lines += baseline_lines(verdict)
     if verdict.error:
         lines.append(f"error: {verdict.error}")
     lines.append(paint(f"loadgate: {VERDICTS[verdict.status]}", verdict.status, colour))

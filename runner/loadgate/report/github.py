@@ -10,8 +10,8 @@ import os
 from pathlib import Path
 from typing import Mapping, TextIO
 
+from loadgate.config.plan import Plan
 from loadgate.model import Result, Status, Verdict
-from loadgate.plan import Plan
 
 COMMANDS = {Status.FAIL: ("error", "SLO breached"), Status.WARN: ("warning", "SLO warning")}
 

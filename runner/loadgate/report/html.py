@@ -10,20 +10,18 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from html import escape
 
+from loadgate.config.plan import Plan
 from loadgate.model import Measurements, Objective, RequestFigures, Result, Verdict
-from loadgate.plan import Plan, redact_url
+from loadgate.redaction import redact_url
 from loadgate.report.html_style import STYLE
 from loadgate.report.json_report import measured_in_unit
 from loadgate.report.svg import Line, Rule, chart
+from loadgate.units import format_ms
 
 HEADLINES = {"pass": ("PASSED", "every SLO met"), "fail": ("FAILED", "at least one SLO breached"),
              "error": ("ERROR", "infrastructure failure: the verdict is unknown")}
 PERCENTILES = (("p50", "p50_ms", "#94a3b8"), ("p95", "p95_ms", "#2563eb"), ("p99", "p99_ms", "#7c3aed"))
 THRESHOLD, WARN_LEVEL = "#e11d48", "#f59e0b"
-
-
-def ms(value: float | None) -> str:
-    return "–" if value is None else f"{value:.1f}"
 
 
 def utc(seconds: float) -> str:
@@ -45,7 +43,7 @@ def cards(figures: Measurements) -> str:
     share = f"{100 * t.failures / t.requests:.2f}% of requests" if t.requests else "no requests"
     items = (("requests", f"{t.requests}", f"in a {figures.window.seconds:.1f} s window"),
              ("failures", f"{t.failures}", share), ("throughput", f"{t.rps:.1f}", "requests/s"),
-             ("p95 latency", ms(t.p95_ms), "ms, all requests"), ("p99 latency", ms(t.p99_ms), "ms"))
+             ("p95 latency", format_ms(t.p95_ms), "ms, all requests"), ("p99 latency", format_ms(t.p99_ms), "ms"))
     return '<section class="cards">' + "".join(
         f'<div class="card"><div class="label">{label}</div><div class="value">{value}</div>'
         f'<div class="sub">{sub}</div></div>' for label, value, sub in items) + "</section>"
@@ -72,7 +70,7 @@ def slo_table(verdict: Verdict) -> str:
 def request_row(label: str, r: RequestFigures, css: str = "") -> str:
     share = f"{100 * r.failures / r.requests:.2f}%" if r.requests else "–"
     cells = [f"{r.requests}", f"{r.failures}", share, f"{r.rps:.1f}",
-             ms(r.p50_ms), ms(r.p90_ms), ms(r.p95_ms), ms(r.p99_ms)]
+             format_ms(r.p50_ms), format_ms(r.p90_ms), format_ms(r.p95_ms), format_ms(r.p99_ms)]
     return (f'<tr class="{css}"><td>{escape(label)}</td>'
             + "".join(f'<td class="num">{c}</td>' for c in cells) + "</tr>")
 

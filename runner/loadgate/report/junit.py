@@ -12,10 +12,11 @@ from datetime import datetime, timezone
 
 from junit_xml import TestCase, TestSuite
 
+from loadgate.config.plan import Plan
+from loadgate.judge.regression import change_text
 from loadgate.model import Result, Status, Verdict
-from loadgate.plan import Plan
-from loadgate.report import extensions
-from loadgate.report.json_report import measured_in_unit
+from loadgate.report.console import comparison_text
+from loadgate.report.json_report import in_unit, measured_in_unit
 
 NOT_IN_SCHEMA = ("disabled", "assertions")
 
@@ -30,7 +31,7 @@ def testcase(result: Result, seconds: float, verdict: Verdict | None = None) -> 
                             error_type="InfrastructureError")
     else:
         case.stdout = ("warning: " if result.status is Status.WARN else "") + result.message
-    note = extensions.junit_note(result, verdict) if verdict is not None else ""
+    note = junit_note(result, verdict) if verdict is not None else ""
     if note:
         case.stdout = f"{case.stdout}\n{note}" if case.stdout else note
     return case
@@ -45,7 +46,36 @@ def properties(verdict: Verdict) -> dict[str, str]:
         props[f"slo.{index}.measured"] = "" if measured is None else f"{measured:g}"
         props[f"slo.{index}.threshold"] = result.objective.threshold
         props[f"slo.{index}.unit"] = result.objective.unit
-    props.update(extensions.junit_properties(verdict))
+    props.update(baseline_properties(verdict))
+    return props
+
+
+def junit_note(result: Result, verdict: Verdict) -> str:
+    """Extra text for a testcase: the baseline line and the cut-short notice."""
+    lines = []
+    if result.comparison is not None:
+        lines.append(f"baseline: {comparison_text(result)}")
+    if verdict.aborted is not None and verdict.aborted.objective != result.objective.name:
+        lines.append(f"run cut short: {verdict.aborted.message}")
+    return "\n".join(lines)
+
+
+def baseline_properties(verdict: Verdict) -> dict[str, str]:
+    """A cut-short run and every baseline comparison, as suite properties."""
+    props = {}
+    if verdict.aborted is not None:
+        props.update({"cut_short": "true", "aborted.objective": verdict.aborted.objective,
+                      "aborted.elapsed_s": f"{verdict.aborted.elapsed:g}",
+                      "aborted.at": f"{verdict.aborted.at:.3f}"})
+    for index, result in enumerate(verdict.results, start=1):
+        comparison = result.comparison
+        if comparison is None:
+            continue
+        base = in_unit(result.objective, comparison.baseline)
+        props[f"slo.{index}.baseline"] = "" if base is None else f"{base:g}"
+        props[f"slo.{index}.change"] = change_text(comparison.change)
+        props[f"slo.{index}.regression_limit"] = comparison.limit
+        props[f"slo.{index}.baseline_status"] = comparison.status.value
     return props
 
 

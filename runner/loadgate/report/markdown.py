@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from loadgate.config.plan import Plan
+from loadgate.judge.regression import change_text
 from loadgate.model import RequestFigures, Status, Verdict
-from loadgate.plan import Plan
-from loadgate.report import extensions
+from loadgate.units import format_ms
 
 ICONS = {Status.PASS: "✅ pass", Status.WARN: "⚠️ warn", Status.FAIL: "❌ fail", Status.ERROR: "💥 error"}
 HEADLINES = {Status.PASS: "✅ every SLO met", Status.FAIL: "❌ SLO breached",
@@ -15,13 +16,26 @@ def cell(text: object) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
-def _ms(value: float | None) -> str:
-    return "–" if value is None else f"{value:.1f}"
-
-
 def request_row(label: str, figures: RequestFigures) -> str:
     return (f"| {cell(label)} | {figures.requests} | {figures.failures} | {figures.rps:.1f} | "
-            f"{_ms(figures.p50_ms)} | {_ms(figures.p90_ms)} | {_ms(figures.p95_ms)} | {_ms(figures.p99_ms)} |")
+            f"{format_ms(figures.p50_ms)} | {format_ms(figures.p90_ms)} | {format_ms(figures.p95_ms)} | {format_ms(figures.p99_ms)} |")
+
+
+def baseline_lines(verdict: Verdict) -> list[str]:
+    """A cut-short notice and the table of baseline comparisons."""
+    lines = []
+    if verdict.aborted is not None:
+        lines += ["", f"> ⛔ **Run cut short**: {cell(verdict.aborted.message)}"]
+    compared = [r for r in verdict.results if r.comparison is not None]
+    if compared:
+        lines += ["", "| SLO | baseline | now | change | limit | status |",
+                  "| --- | ---: | ---: | ---: | --- | --- |"]
+        for r in compared:
+            c, fmt = r.comparison, r.objective.format_value
+            lines.append(f"| {cell(r.objective.name)} | {'missing' if c.baseline is None else fmt(c.baseline)} "
+                         f"| {'–' if c.now is None else fmt(c.now)} | {change_text(c.change)} "
+                         f"| {c.limit} | {c.status.value} |")
+    return lines
 
 
 def render(plan: Plan, verdict: Verdict) -> str:
@@ -33,7 +47,7 @@ def render(plan: Plan, verdict: Verdict) -> str:
         measured = "–" if result.measured is None else result.objective.format_value(result.measured)
         lines.append(f"| {cell(result.objective.name)} | {measured} | "
                      f"{cell(result.objective.threshold)} | {ICONS[result.status]} |")
-    lines += extensions.markdown_lines(verdict, cell)
+    lines += baseline_lines(verdict)
     figures = verdict.measurements
     if figures:
         lines += ["", f"Window: {figures.window.seconds:.1f} s after a {plan.warmup:g} s warm-up, "

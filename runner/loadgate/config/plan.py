@@ -1,0 +1,142 @@
+"""The run plan: command line > environment (LOADGATE_*) > slo.yaml > defaults, all checked."""
+
+from __future__ import annotations
+
+import ast
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Mapping
+from urllib.parse import urlsplit
+
+from loadgate.config.slo_file import SloDocument, load_slo_file
+from loadgate.errors import ConfigError
+from loadgate.judge import baseline
+from loadgate.judge.baseline import Baseline
+from loadgate.model import Objective, Scrape
+from loadgate.redaction import redact_url
+from loadgate.units import parse_duration
+
+DEFAULTS = {"users": 10, "spawn_rate": 10.0, "duration": 30.0, "warmup": 0.0, "workers": 1}
+STACKS = ("local", "docker")
+
+
+@dataclass(frozen=True)
+class Plan:
+    name: str
+    slo_path: Path
+    locustfile: Path
+    host: str
+    users: int
+    spawn_rate: float
+    duration: float
+    warmup: float
+    workers: int
+    objectives: tuple[Objective, ...]
+    scrapes: tuple[Scrape, ...] = ()
+    stack: str = "local"
+    prometheus_url: str | None = None
+    prometheus_bin: str | None = None
+    report_dir: Path = Path("reports")
+    keep_stack: bool = False
+    quiet: bool = False
+    locust_args: tuple[str, ...] = field(default_factory=tuple)
+    baseline: Baseline | None = None  # --baseline: an earlier results.json
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise ValueError("must be at least 1")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if value <= 0:
+        raise ValueError("must be above 0")
+    return value
+
+
+def _positive_duration(text: str) -> float:
+    value = parse_duration(text, allow_bare_zero=False)
+    if value <= 0:
+        raise ValueError("must be longer than 0s")
+    return value
+
+
+PARSERS: dict[str, Callable[[str], object]] = {
+    "users": _positive_int, "spawn_rate": _positive_float, "workers": _positive_int,
+    "duration": _positive_duration, "warmup": parse_duration,
+}
+
+
+def pick(name: str, cli: object, environ: Mapping[str, str], from_file: object) -> object:
+    """First of: command line, ``LOADGATE_<NAME>``, slo.yaml, default; strings parsed and checked."""
+    env_name = "LOADGATE_" + name.upper()
+    for source, value in ((f"--{name.replace('_', '-')}", cli), (env_name, environ.get(env_name))):
+        if value is None or value == "":
+            continue
+        try:
+            return PARSERS[name](value) if name in PARSERS and isinstance(value, str) else value
+        except ValueError as exc:
+            raise ConfigError(f"{exc}", key=source) from None
+    return from_file if from_file is not None else DEFAULTS.get(name)
+
+
+def check_host(host: str | None, slo_path: Path) -> str:
+    if not host:
+        raise ConfigError("no target host: set target.host in the SLO file, -H or LOADGATE_HOST",
+                          path=str(slo_path))
+    parts = urlsplit(host)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"the host needs a scheme and a name, like http://127.0.0.1:8080 "
+                          f"(got {redact_url(host)!r})", key="host")
+    return host.rstrip("/")
+
+
+def check_locustfile(path: Path) -> Path:
+    """The file exists and compiles; Locust itself reports import-time errors later."""
+    if not path.is_file():
+        raise ConfigError("locustfile not found (pass -f PATH)", path=str(path))
+    try:
+        ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    except SyntaxError as exc:
+        raise ConfigError(f"syntax error in the locustfile: {exc.msg}", path=str(path),
+                          line=exc.lineno) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read the locustfile: {exc}", path=str(path)) from None
+    return path
+
+
+def build_plan(args, environ: Mapping[str, str] = os.environ) -> Plan:
+    slo_path = Path(pick("slo", args.slo, environ, None) or "slo.yaml")
+    document: SloDocument = load_slo_file(slo_path)
+    load = document.spec.load
+    locustfile = Path(pick("locustfile", args.locustfile, environ, None) or "load_tests/loadtest.py")
+    stack = str(pick("stack", getattr(args, "stack", None), environ, None) or "local")
+    if stack not in STACKS:
+        raise ConfigError(f"unknown stack {stack!r}; expected local or docker", key="--stack")
+    return check_warmup(Plan(
+        name=document.spec.name, slo_path=slo_path, locustfile=check_locustfile(locustfile),
+        host=check_host(pick("host", args.host, environ, document.spec.target.host), slo_path),
+        users=pick("users", args.users, environ, load.users),
+        spawn_rate=pick("spawn_rate", args.spawn_rate, environ, load.spawn_rate),
+        duration=pick("duration", args.duration, environ, load.duration),
+        warmup=pick("warmup", args.warmup, environ, load.warmup),
+        workers=pick("workers", args.workers, environ, load.workers),
+        objectives=tuple(document.objectives), scrapes=tuple(document.scrapes), stack=stack,
+        prometheus_url=pick("prometheus_url", args.prometheus_url, environ, None),
+        prometheus_bin=pick("prometheus_bin", args.prometheus_bin, environ, None),
+        report_dir=Path(pick("report_dir", args.report_dir, environ, None) or "reports"),
+        keep_stack=bool(args.keep_stack), quiet=bool(getattr(args, "quiet", False)),
+        locust_args=tuple(args.locust_args or ()),
+        baseline=baseline.load(pick("baseline", getattr(args, "baseline", None), environ, None)),
+    ))
+
+
+def check_warmup(plan: Plan) -> Plan:
+    if plan.warmup >= plan.duration:
+        raise ConfigError(f"the warm-up ({plan.warmup:g}s) must be shorter than the duration "
+                          f"({plan.duration:g}s): nothing would be left to judge", key="warmup")
+    return plan

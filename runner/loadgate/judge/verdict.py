@@ -1,0 +1,48 @@
+"""Judge every objective: pure, values in, results out."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Iterable
+
+from loadgate.judge import regression, sliding
+from loadgate.judge.baseline import Baseline
+from loadgate.judge.threshold import judge_one
+from loadgate.model import Abort, Measurements, Objective, Result, Status, Verdict
+
+
+def judge(objectives: Iterable[Objective], measurements: Measurements,
+          baseline: Baseline | None = None, aborted: Abort | None = None) -> Verdict:
+    """Every objective as measured (patterns resolved), against the baseline; an abort fails."""
+    results = [
+        judge_objective(o, measurements, baseline, aborted)
+        for o in (measurements.objectives or tuple(objectives))
+    ]
+    status = Status.FAIL if any(r.status is Status.FAIL for r in results) or aborted else Status.PASS
+    return Verdict(status=status, results=results, measurements=measurements, aborted=aborted)
+
+
+def judge_objective(objective: Objective, measurements: Measurements,
+                    baseline: Baseline | None = None, aborted: Abort | None = None) -> Result:
+    value, note = measurements.sli_values.get(objective.name), measurements.notes.get(objective.name)
+    if objective.sustain:
+        result = sliding.judge(objective, measurements.sustained.get(objective.name), value, note,
+                               measurements.window.start)
+    else:
+        result = judge_one(objective, value, note)
+    return mark(regression.apply(result, baseline), aborted)
+
+
+def mark(result: Result, aborted: Abort | None) -> Result:
+    """The objective that aborted the run fails, whatever the shortened window says."""
+    if aborted is None or result.objective.name != aborted.objective:
+        return result
+    return dataclasses.replace(result, status=Status.FAIL,
+                               message=f"{aborted.message}; run cut short "
+                                       f"(over the shortened window: {result.message})")
+
+
+def unknown(objectives: Iterable[Objective], error: str) -> Verdict:
+    """The verdict when the stack or the load generator failed: every objective is an error."""
+    results = [Result(o, Status.ERROR, None, error) for o in objectives]
+    return Verdict(status=Status.ERROR, results=results, measurements=None, error=error)

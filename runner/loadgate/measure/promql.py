@@ -1,0 +1,137 @@
+"""All the PromQL loadgate writes, in one place (pure: objectives and windows in, PromQL out).
+
+Requests in the evaluation window carry ``phase="window"``.  An exact ``request:`` is a label
+matcher; a pattern resolved to several requests (patterns.py) is the union (``or``) of one exact
+selector per request: Prometheus never has to understand globs or Python regexes.
+
+Window variables in ``promql`` objectives: ``$window`` is the evaluation window's length as a
+PromQL duration in milliseconds (``25000ms``), so ``increase(errors_total[$window])`` covers the
+window; ``$start`` and ``$end`` are its bounds in unix seconds, for ``@ $end`` or ``timestamp()``
+comparisons.  ``${window}`` works too.  Other ``$`` text (``$1`` in ``label_replace``) is left alone.
+"""
+
+from __future__ import annotations
+
+import re
+
+from loadgate.model import Objective, RequestSelector, Window
+
+WINDOW = 'phase="window"'
+REQUESTS = "loadgate_requests_total"
+FAILURES = "loadgate_request_failures_total"
+BUCKETS = "loadgate_request_duration_seconds_bucket"
+USERS = "loadgate_users"
+FINISHED = "loadgate_load_finished"
+LOAD_START = "loadgate_load_start_timestamp_seconds"
+WINDOW_START = "loadgate_window_start_timestamp_seconds"
+LOAD_END = "loadgate_load_end_timestamp_seconds"
+LOCUST_REQUESTS = "loadgate_locust_requests"
+
+NAMES = ("window", "start", "end")
+_VARIABLE = re.compile(r"\$(?:\{(window|start|end)\}|(window|start|end)\b)")
+
+
+def duration(seconds: float) -> str:
+    """A PromQL duration; at least 1 ms, which Prometheus requires of a range."""
+    return f"{max(int(round(seconds * 1000)), 1)}ms"
+
+
+def uses_variables(query: str) -> bool:
+    return _VARIABLE.search(query) is not None
+
+
+def substitute(query: str, window: Window, range_seconds: float | None = None) -> str:
+    """The query with the window variables replaced (``range_seconds`` overrides ``$window``)."""
+    values = {
+        "window": duration(window.seconds if range_seconds is None else range_seconds),
+        "start": f"{window.start:.3f}",
+        "end": f"{window.end:.3f}",
+    }
+    return _VARIABLE.sub(lambda m: values[m.group(1) or m.group(2)], query)
+
+
+def label_value(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+
+
+def matchers(selector: RequestSelector | None) -> str:
+    parts = [WINDOW]
+    if selector is not None:
+        parts.append(f'name="{label_value(selector.name)}"')
+        if selector.method:
+            parts.append(f'method="{label_value(selector.method)}"')
+    return ",".join(parts)
+
+
+def series(metric: str, objective: Objective, modifier: str = "") -> str | None:
+    """``metric{...}`` for the objective's requests (``modifier``: e.g. ``offset 30s``).
+
+    None when a pattern matched no request: there is nothing to read.
+    """
+    suffix = f" {modifier}" if modifier else ""
+    if objective.matched is None:
+        return f"{metric}{{{matchers(objective.request)}}}{suffix}"
+    if not objective.matched:
+        return None
+    parts = [f"{metric}{{{matchers(selector)}}}{suffix}" for selector in objective.matched]
+    return parts[0] if len(parts) == 1 else "(" + " or ".join(parts) + ")"
+
+
+def quantile(q: float, selected: str, by: str = "") -> str:
+    """The ``q`` quantile in milliseconds of the buckets ``selected`` (summed, grouped ``by``)."""
+    group = f"{by}, le" if by else "le"
+    return f"histogram_quantile({q!r}, sum by ({group}) ({selected})) * 1000"
+
+
+def window_quantile(q: float, by: str = "") -> str:
+    """The ``q`` quantile over the window of every request (``by``: per label group)."""
+    return quantile(q, f"{BUCKETS}{{{WINDOW}}}", by)
+
+
+def recent_quantile(q: float, span: str) -> str:
+    """The ``q`` quantile of the requests of the last ``span`` (a picture, never judged)."""
+    return quantile(q, f"rate({BUCKETS}[{span}])")
+
+
+def delta(metric: str, objective: Objective, seconds: float, by: str = "") -> str | None:
+    """The objective's ``metric`` over the ``seconds`` before the evaluation time, as an exact
+    counter difference; a series that did not exist yet then counts as zero."""
+    now = series(metric, objective)
+    then = series(metric, objective, f"offset {duration(seconds)}")
+    if now is None or then is None:
+        return None
+    agg = f"sum by ({by})" if by else "sum"
+    return f"({agg} ({now}) - ({agg} ({then}) or {agg} ({now}) * 0))"
+
+
+def selected_total(metric: str, objective: Objective) -> str | None:
+    """``sum`` of the objective's requests (or failures) in the window; None: nothing selected."""
+    selected = series(metric, objective)
+    return None if selected is None else f"sum({selected})"
+
+
+def selected_quantile(objective: Objective) -> str | None:
+    """The latency objective's percentile in milliseconds over its requests in the window."""
+    selected = series(BUCKETS, objective)
+    return None if selected is None else quantile(objective.percentile / 100, selected)
+
+
+def sliding_query(objective: Objective, window: Window) -> str | None:
+    """PromQL for the objective's figure over the ``for`` seconds before the evaluation time."""
+    seconds = objective.sustain or window.seconds
+    if objective.sli == "promql":
+        return substitute(objective.query or "", window, seconds)
+    requests = delta(REQUESTS, objective, seconds)
+    if requests is None:
+        return None
+    if objective.sli == "latency":
+        buckets = delta(BUCKETS, objective, seconds, "le")
+        return f"histogram_quantile({objective.percentile / 100!r}, {buckets}) * 1000"
+    if objective.sli == "error_rate":
+        failures = delta(FAILURES, objective, seconds)
+        return f"({failures} or vector(0)) / {requests}"
+    return f"({requests} or vector(0)) / {seconds!r}"
+
+
+def no_match_note(objective: Objective) -> str:
+    return f"no data: no request matching {objective.request} in the window"

@@ -1,0 +1,77 @@
+"""The one Prometheus reader (prometheus-api-client): every query goes through it, and every
+failure of a query becomes one InfraError here."""
+
+from __future__ import annotations
+
+import math
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timezone
+from typing import Callable, TypeVar
+
+from prometheus_api_client import PrometheusApiClientException, PrometheusConnect
+from requests.exceptions import RequestException
+
+from loadgate.errors import InfraError
+from loadgate.measure.promql import FINISHED
+
+FINAL_SCRAPE_TIMEOUT = 20.0
+T = TypeVar("T")
+
+
+class Reader:
+    """Instant queries at ``at`` (unix seconds; None: now) and range queries."""
+
+    def __init__(self, url: str, timeout: float = 10, retry=None) -> None:
+        options = {"retry": retry} if retry is not None else {}
+        self.client = PrometheusConnect(url=url, disable_ssl=True, timeout=timeout, **options)
+        self.at: float | None = None
+
+    def _call(self, promql: str, query: Callable[[], T], kind: str = "query") -> T:
+        try:
+            return query()
+        except (PrometheusApiClientException, RequestException, ValueError) as exc:
+            raise InfraError(f"Prometheus {kind} failed: {promql}: {exc}") from None
+
+    def samples(self, promql: str) -> list[tuple[dict, float]]:
+        params = {"time": repr(self.at)} if self.at is not None else None
+        result = self._call(promql, lambda: self.client.custom_query(promql, params=params))
+        if isinstance(result, list) and len(result) == 2 and not isinstance(result[0], dict):
+            result = [{"metric": {}, "value": result}]  # a scalar
+        return [(r.get("metric", {}), float(r["value"][1])) for r in result]
+
+    def concurrently(self, queries: dict[str, str]) -> dict[str, list[tuple[dict, float]]]:
+        """Several instant queries at once (each costs Prometheus ~10 ms over ~1 300 buckets)."""
+        with ThreadPoolExecutor(max_workers=min(8, len(queries) or 1)) as pool:
+            futures = {name: pool.submit(self.samples, promql) for name, promql in queries.items()}
+            return {name: future.result() for name, future in futures.items()}
+
+    def number(self, promql: str) -> float | None:
+        values = [v for _, v in self.samples(promql) if not math.isnan(v)]
+        return values[0] if values else None
+
+    def raw(self, promql: str) -> list[tuple[dict, list]]:
+        """A range-vector selector (``metric[1h]``) at ``at``: each series with its raw samples."""
+        params = {"time": repr(self.at)} if self.at is not None else None
+        result = self._call(promql, lambda: self.client.custom_query(promql, params=params))
+        return [(r.get("metric", {}), r.get("values", [])) for r in result]
+
+    def range(self, promql: str, start: float, end: float, step: float) -> list[dict]:
+        """A range query from ``start`` to ``end`` (unix seconds) every ``step`` seconds."""
+        begin, finish = (datetime.fromtimestamp(t, timezone.utc) for t in (start, end))
+        return self._call(promql, lambda: self.client.custom_query_range(
+            promql, start_time=begin, end_time=finish, step=f"{step:.3f}"), kind="range query")
+
+    def final_scrape_time(self, timeout: float = FINAL_SCRAPE_TIMEOUT) -> float:
+        """Wait until Prometheus holds the exporter's final figures; return that sample's time."""
+        deadline = time.monotonic() + timeout
+        while True:
+            for _, raw in self.raw(f"{FINISHED}[1h]"):
+                done = [float(ts) for ts, value in raw if float(value) == 1]
+                if done:
+                    return done[0]
+            if time.monotonic() > deadline:
+                raise InfraError("Prometheus never scraped the final figures (no "
+                                 "loadgate_load_finished=1 sample): Locust ended abnormally or "
+                                 "Prometheus could not reach the exporter")
+            time.sleep(0.1)

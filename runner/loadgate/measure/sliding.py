@@ -1,0 +1,46 @@
+"""Per-window figures for ``for:`` objectives, read from Prometheus with one range query each.
+
+The figure over the window ``(t - for, t]`` is the counters' difference ``X - X offset for``:
+the exporter's counters start at zero and only grow, so the difference is exact at the scrape
+resolution (no ``increase()`` extrapolation).  A series that did not exist yet at ``t - for``
+counts as zero (the ``or ... * 0`` branch).  The query is evaluated at every step ``t`` from
+``start + for`` to the end of the evaluation window, so every position of the sliding window
+inside the evaluation window is judged (to the step, the scrape interval for runs up to ~15 min).
+"""
+
+from __future__ import annotations
+
+import math
+
+from loadgate.errors import InfraError
+from loadgate.measure import promql
+from loadgate.measure.reader import Reader
+from loadgate.model import Objective, Window
+from loadgate.stack.prometheus_config import SCRAPE_INTERVAL_S
+
+MAX_POINTS = 2000
+
+
+def steps(window: Window, seconds: float) -> tuple[float, float, float] | None:
+    """(first, last, step) of the window ends; None when the window is shorter than ``for``."""
+    first, last = window.start + seconds, window.end
+    if first > last + 1e-6:
+        return None
+    step = max(SCRAPE_INTERVAL_S, (last - first) / MAX_POINTS)
+    return first, max(first, last), step
+
+
+def read(reader: Reader, objective: Objective, window: Window) -> tuple[tuple[float, float], ...] | None:
+    """(window end, figure) for every window position; None when no window fits."""
+    positions, query = steps(window, objective.sustain or 0.0), promql.sliding_query(objective, window)
+    if positions is None:
+        return None
+    if query is None:
+        return ()
+    first, last, step = positions
+    result = reader.range(query, first, last, step)
+    if len(result) > 1:
+        raise InfraError(f"the query for {objective.name!r} returned {len(result)} series; "
+                         "aggregate it to one number")
+    values = result[0].get("values", []) if result else []
+    return tuple((float(t), float(v)) for t, v in values if not math.isnan(float(v)))

@@ -1,0 +1,127 @@
+"""Figures over the whole load for the charts in report.html (Prometheus range queries).
+
+These use ``rate()`` over short windows, which is fine for a picture but is never used to judge:
+the verdict comes from window.py's exact reads at the final scrape.  Reading the timeline is best
+effort: if Prometheus cannot answer, the report simply has no charts.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import math
+from concurrent.futures import ThreadPoolExecutor
+
+from loadgate.errors import InfraError
+from loadgate.measure import promql
+from loadgate.measure.promql import FAILURES, LOAD_START, REQUESTS, USERS
+from loadgate.measure.reader import Reader
+from loadgate.model import Measurements, Timeline
+
+log = logging.getLogger("loadgate")
+
+MAX_POINTS = 300  # per series: a 5 min run keeps 1 s steps, an hour gets 12 s steps
+CHART_QUANTILES = {"p50_ms": 0.5, "p95_ms": 0.95, "p99_ms": 0.99}
+
+
+def series_queries(span: str) -> dict[str, str]:
+    """The charts' PromQL, each figure over the last ``span`` at every step."""
+    queries = {key: promql.recent_quantile(q, span) for key, q in CHART_QUANTILES.items()}
+    return {**queries, "rps": f"sum(rate({REQUESTS}[{span}]))",
+            "failures_per_s": f"sum(rate({FAILURES}[{span}]))", "users": f"sum({USERS})"}
+
+
+def choose_step(seconds: float) -> float:
+    """1 s for runs up to MAX_POINTS seconds, then whole seconds keeping about MAX_POINTS points."""
+    return float(max(1, math.ceil(seconds / MAX_POINTS)))
+
+
+def rate_window(step: float) -> str:
+    """Long enough for several 0.5 s scrapes, short enough to show changes."""
+    return f"{int(max(2.0, 2 * step))}s"
+
+
+def steps(start: float, end: float, step: float) -> tuple[float, ...]:
+    first, last = math.floor(start), math.ceil(end)
+    count = int((last - first) // step) + 1
+    return tuple(first + i * step for i in range(count))
+
+
+def aligned(result: list, times: tuple[float, ...]) -> tuple[float | None, ...]:
+    """One value per step from a range-query result (one series at most), None where absent."""
+    found: dict[float, float] = {}
+    for series in result[:1]:
+        for ts, value in series.get("values", []):
+            number = float(value)
+            if not (math.isnan(number) or math.isinf(number)):
+                found[float(ts)] = round(number, 3)
+    return tuple(found.get(t) for t in times)
+
+
+def read(reader: Reader, load_start: float, load_end: float) -> Timeline:
+    step = choose_step(load_end - load_start)
+    times = steps(load_start, load_end, step)
+
+    def one(query: str) -> tuple[float | None, ...]:
+        return aligned(reader.range(query, times[0], times[-1], step), times)
+
+    queries = series_queries(rate_window(step))
+    with ThreadPoolExecutor(max_workers=len(queries)) as pool:
+        futures = {key: pool.submit(one, query) for key, query in queries.items()}
+        series = {key: future.result() for key, future in futures.items()}
+    return Timeline(start=load_start, step=step, times=times, series=series)
+
+
+def load_start(reader: Reader, measurements: Measurements) -> float:
+    reader.at = measurements.window.end
+    start = reader.number(LOAD_START)
+    return min(start, measurements.window.start) if start is not None else measurements.window.start
+
+
+# Prometheus 2.x applies scrape targets on a 5 s tick, so its first scrape comes a few seconds
+# into the load.  The exporter's counters start at zero with the load, so that first scrape still
+# tells the average over the gap: the charts show it there instead of nothing.
+def average_queries(span: str) -> dict[str, str]:
+    """Each chart figure averaged from the start of the load to the evaluation time."""
+    queries = {key: promql.quantile(q, promql.BUCKETS) for key, q in CHART_QUANTILES.items()}
+    return {**queries, "rps": f"sum({REQUESTS}) / {span}",
+            "failures_per_s": f"sum({FAILURES}) / {span}"}
+
+
+def fill_leading(values: tuple[float | None, ...], value: float | None) -> tuple[float | None, ...]:
+    """Replace the leading run of missing values (before the first data point) with ``value``."""
+    first = next((i for i, v in enumerate(values) if v is not None), len(values))
+    if value is None or math.isnan(value):
+        return values
+    return (round(value, 3),) * first + values[first:]
+
+
+def first_scrape(reader: Reader, start: float, end: float) -> float | None:
+    reader.at = end
+    samples = reader.raw(f"{USERS}[{max(1, math.ceil(end - start) + 5)}s]")
+    stamps = [float(ts) for _, values in samples for ts, _ in values]
+    return min(stamps) if stamps else None
+
+
+def fill_gap(reader: Reader, timeline: Timeline, end: float) -> Timeline:
+    """The leading gap of every chart series except users, from the averages at the first scrape."""
+    reader.at = first_scrape(reader, timeline.start, end)
+    if reader.at is None or reader.at - timeline.start <= timeline.step:
+        return timeline
+    series = dict(timeline.series)
+    for key, query in average_queries(repr(reader.at - timeline.start)).items():
+        series[key] = fill_leading(series[key], reader.number(query))
+    return dataclasses.replace(timeline, series=series, first_scrape=reader.at)
+
+
+def attach(url: str, measurements: Measurements) -> Measurements:
+    """``measurements`` with its timeline; unchanged (and a warning) if Prometheus cannot say."""
+    reader = Reader(url)
+    try:
+        start = load_start(reader, measurements)
+        timeline = read(reader, start, measurements.window.end)
+        timeline = fill_gap(reader, timeline, measurements.window.end)
+    except InfraError as exc:
+        log.warning("no charts in report.html: %s", exc)
+        return measurements
+    return dataclasses.replace(measurements, timeline=timeline)

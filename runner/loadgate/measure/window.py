@@ -1,0 +1,126 @@
+"""Read the run's figures from Prometheus over the evaluation window.
+
+Counters start at zero with the run and the exporter labels requests made after the warm-up
+``phase="window"``, so every figure is read exactly at one instant: the last scrape, taken after
+the load stopped.  No ``increase()``/``rate()`` extrapolation is involved.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Iterable
+
+from loadgate import patterns
+from loadgate.errors import InfraError
+from loadgate.measure import promql, sliding
+from loadgate.measure.promql import (
+    FAILURES,
+    FINISHED,
+    LOAD_END,
+    LOCUST_REQUESTS,
+    REQUESTS,
+    WINDOW,
+    WINDOW_START,
+)
+from loadgate.measure.reader import Reader
+from loadgate.model import Measurements, Objective, RequestFigures, Window
+
+QUANTILES = (("p50_ms", 0.5), ("p90_ms", 0.9), ("p95_ms", 0.95), ("p99_ms", 0.99))
+
+
+def request_figures(reader: Reader, window: Window) -> tuple[RequestFigures, list[RequestFigures]]:
+    by = "method, name"
+    queries = {"requests": f"sum by ({by}) ({REQUESTS}{{{WINDOW}}})",
+               "failures": f"sum by ({by}) ({FAILURES}{{{WINDOW}}})"}
+    queries.update({field: promql.window_quantile(q, by) for field, q in QUANTILES})
+    queries.update({f"all {field}": promql.window_quantile(q) for field, q in QUANTILES})
+    answers = reader.concurrently(queries)
+    by_key = {name: {_key(m): v for m, v in samples} for name, samples in answers.items()}
+    counts, failures = by_key["requests"], by_key["failures"]
+    per_request = [
+        _figures(key, count, failures.get(key, 0), window, {f: by_key[f].get(key) for f, _ in QUANTILES})
+        for key, count in sorted(counts.items())
+    ]
+    total_quantiles = {f: next(iter(by_key[f"all {f}"].values()), None) for f, _ in QUANTILES}
+    totals = _figures((None, None), sum(counts.values()), sum(failures.values()), window, total_quantiles)
+    return totals, per_request
+
+
+def requests_seen(reader: Reader) -> list[tuple[str, str]]:
+    """(method, name) of every request in the window so far."""
+    return [_key(m) for m, _ in reader.samples(f"sum by (method, name) ({REQUESTS}{{{WINDOW}}})")]
+
+
+def _key(metric: dict) -> tuple[str, str]:
+    return metric.get("method", ""), metric.get("name", "")
+
+
+def _figures(key, count, failures, window: Window, quantiles: dict) -> RequestFigures:
+    clean = {f: (None if v is None or math.isnan(v) else round(v, 3)) for f, v in quantiles.items()}
+    rps = count / window.seconds if window.seconds > 0 else 0.0
+    return RequestFigures(method=key[0], name=key[1], requests=int(count), failures=int(failures),
+                          rps=round(rps, 3), **clean)
+
+
+def sli_value(reader: Reader, objective: Objective, window: Window) -> tuple[float | None, str | None]:
+    """The measured value of one objective over the window, or (None, why) when there is no data."""
+    if objective.sli == "promql":
+        query = promql.substitute(objective.query or "", window)
+        samples = [v for _, v in reader.samples(query) if not math.isnan(v)]
+        if len(samples) > 1:
+            return None, f"the query returned {len(samples)} series; aggregate it to one number"
+        return (samples[0], None) if samples else (None, "the query returned no data")
+    selected = promql.selected_total(REQUESTS, objective)
+    if selected is None:
+        return None, promql.no_match_note(objective)
+    requests = reader.number(selected) or 0
+    if requests == 0:
+        return None, "no data: no requests in the window"
+    if objective.sli == "latency":
+        return reader.number(promql.selected_quantile(objective)), None
+    if objective.sli == "error_rate":
+        return (reader.number(promql.selected_total(FAILURES, objective)) or 0) / requests, None
+    return (requests / window.seconds if window.seconds > 0 else 0.0), None
+
+
+def read_window(reader: Reader, until: float | None = None) -> Window:
+    """Pin the reader to the final scrape (or, for a run cut short, the last scrape before
+    ``until``) and return the evaluation window."""
+    if until is None:
+        reader.at = reader.final_scrape_time()
+        end = reader.number(LOAD_END)
+    else:
+        reader.at = until
+        reader.at = end = reader.number(f"max(timestamp({FINISHED}))")
+    start = reader.number(WINDOW_START)
+    if start is None or end is None:
+        raise InfraError("the exporter never reported the start and end of the load")
+    return Window(start=round(min(start, end), 3), end=round(end, 3))
+
+
+def check_complete(reader: Reader) -> int:
+    counted = reader.number(f"sum({REQUESTS})") or 0
+    locust = reader.number(LOCUST_REQUESTS)
+    if locust is not None and int(counted) != int(locust):
+        raise InfraError(f"measurement incomplete: Prometheus holds {int(counted)} requests, "
+                         f"Locust measured {int(locust)}")
+    return int(locust or 0)
+
+
+def measure(url: str, objectives: Iterable[Objective], until: float | None = None) -> Measurements:
+    """Every figure over the window; ``until``: the run was cut short then (abort_on_fail)."""
+    reader = Reader(url)
+    window = read_window(reader, until)
+    totals, per_request = request_figures(reader, window)
+    objectives = patterns.resolve(objectives, [(r.method or "", r.name or "") for r in per_request])
+    values, notes = {}, {}
+    for objective in objectives:
+        values[objective.name], note = sli_value(reader, objective, window)
+        if note:
+            notes[objective.name] = note
+    sustained = {o.name: series for o in objectives if o.sustain
+                 and (series := sliding.read(reader, o, window)) is not None}
+    return Measurements(window=window, totals=totals, requests=tuple(per_request),
+                        sli_values=values, notes=notes,
+                        locust_requests=check_complete(reader) if until is None else None,
+                        objectives=tuple(objectives), sustained=sustained)

@@ -1,0 +1,83 @@
+"""What every stack offers the pipeline, and the load loop they share."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Optional, Protocol
+
+from loadgate.errors import ConfigError, InfraError
+from loadgate.stack.probe import http_ok
+
+# Called about once a second while the load runs, with the seconds elapsed; may raise.
+Watch = Callable[[float], None]
+STOP_GRACE = 60.0  # beyond the duration, for Locust's own stop and the final scrape
+
+
+@dataclass(frozen=True)
+class LoadOutcome:
+    """How the load generator ended."""
+
+    exit_code: int
+    output_tail: str
+
+    def check(self) -> LoadOutcome:
+        """Killed by a signal or a crash code (loadgate runs Locust with --exit-code-on-error 0)."""
+        if self.exit_code < 0 or self.exit_code >= 2:
+            raise InfraError(f"Locust exited with code {self.exit_code} before the load finished:"
+                             f"\n{self.output_tail}")
+        return self
+
+
+class Stack(Protocol):
+    prometheus_url: str
+
+    def run_load(self, watch: Optional[Watch] = None) -> LoadOutcome:
+        """Run Locust for the plan's duration; return when it has exited (InfraError if it failed)."""
+
+
+class LoadLoop:
+    """The load loop of every stack: wait for the exporter, then watch Locust until it exits.
+
+    A stack says how its Locust master is seen (``locust_exited``, ``locust_exit_code``,
+    ``locust_tail``) and checks the rest of itself in ``check_health``.
+    """
+
+    POLL = 0.1
+
+    def locust_exited(self, wait: float) -> bool:
+        raise NotImplementedError
+
+    def locust_exit_code(self) -> int:
+        raise NotImplementedError
+
+    def locust_tail(self, lines: int = 15) -> str:
+        raise NotImplementedError
+
+    def check_health(self) -> None:
+        """Raise InfraError when a part of the stack other than the master died."""
+
+    def watch_load(self, duration: float, watch: Watch | None) -> LoadOutcome:
+        started = time.monotonic()
+        while not self.locust_exited(self.POLL):
+            self.check_health()
+            if time.monotonic() > started + duration + STOP_GRACE:
+                raise InfraError(f"Locust still running {STOP_GRACE:.0f} s after the duration:\n"
+                                 + self.locust_tail())
+            if watch is not None:
+                watch(time.monotonic() - started)
+        return LoadOutcome(self.locust_exit_code(), self.locust_tail(40))
+
+    def wait_for_exporter(self, url: str, locustfile: Path, timeout: float) -> None:
+        """Locust serves metrics once it has loaded the locustfile; if it dies first, say why."""
+        deadline = time.monotonic() + timeout
+        while not http_ok(url):
+            if self.locust_exited(0):
+                last = [line for line in self.locust_tail(40).splitlines() if line.strip()]
+                raise ConfigError(f"Locust could not load {locustfile}: "
+                                  f"{last[-1].strip() if last else 'no output'}")
+            if time.monotonic() > deadline:
+                raise InfraError(f"Locust not serving metrics after {timeout:.0f} s:\n"
+                                 + self.locust_tail())
+            time.sleep(0.05)

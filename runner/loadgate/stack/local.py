@@ -1,0 +1,121 @@
+"""The local stack: Prometheus and Locust as child processes on 127.0.0.1, free ports."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+from contextlib import ExitStack
+from pathlib import Path
+
+from loadgate.config.plan import Plan
+from loadgate.errors import ConfigError, InfraError
+from loadgate.stack.base import LoadLoop, LoadOutcome, Watch
+from loadgate.stack.locust_argv import exporter_env, locust_argv, master_args, worker_args
+from loadgate.stack.probe import STARTUP_TIMEOUT, http_ok, wait_until
+from loadgate.stack.processes import Child, free_port
+from loadgate.stack.prometheus_config import prometheus_config
+
+log = logging.getLogger("loadgate")
+
+INSTALL_HINT = ("install it with `apt-get install prometheus` (Debian/Ubuntu), or pass "
+                "--prometheus-bin PATH / set LOADGATE_PROMETHEUS_BIN")
+
+
+def find_prometheus(configured: str | None) -> str:
+    if configured:
+        path = shutil.which(configured) or configured
+        if not (os.path.isfile(path) and os.access(path, os.X_OK)):
+            raise ConfigError(f"Prometheus binary {configured!r} not found or not executable; "
+                              + INSTALL_HINT)
+        return path
+    found = shutil.which("prometheus")
+    if not found:
+        raise ConfigError("Prometheus is not installed (no `prometheus` on PATH); " + INSTALL_HINT)
+    return found
+
+
+class LocalStack(LoadLoop):
+    def __init__(self, plan: Plan, resources: ExitStack, workdir: Path) -> None:
+        self.plan, self.resources, self.workdir = plan, resources, workdir
+        self.exporter_port = free_port()
+        self.prometheus: Child | None = None
+        self.locust: tuple[Child, list[Child]] | None = None
+        self.prometheus_url = plan.prometheus_url or ""
+
+    @classmethod
+    def start(cls, plan: Plan, resources: ExitStack, workdir: Path) -> LocalStack:
+        stack = cls(plan, resources, workdir)
+        if plan.prometheus_url:
+            stack.exporter_port = int(os.environ.get("LOADGATE_EXPORTER_PORT", "9646"))
+        else:
+            stack.start_prometheus(find_prometheus(plan.prometheus_bin))
+        # Locust imports for about a second before its load begins: start it now, so that
+        # loadgate's own remaining start-up (queries, watchers) overlaps with that.
+        stack.locust = stack.start_locust()
+        return stack
+
+    def start_prometheus(self, binary: str) -> None:
+        port = free_port()
+        config = self.workdir / "prometheus.yml"
+        config.write_text(prometheus_config(f"127.0.0.1:{self.exporter_port}", self.plan.scrapes))
+        argv = [binary, f"--config.file={config}", f"--storage.tsdb.path={self.workdir / 'tsdb'}",
+                f"--web.listen-address=127.0.0.1:{port}", "--storage.tsdb.retention.time=1d",
+                "--log.level=warn"]
+        self.prometheus = Child("prometheus", argv, self.workdir / "prometheus.log",
+                                keep_alive=self.plan.keep_stack)
+        if self.plan.keep_stack:
+            self.resources.callback(log.warning, "--keep-stack: Prometheus stays up at %s (pid %d)",
+                                    f"http://127.0.0.1:{port}", self.prometheus.pid)
+        else:
+            self.resources.callback(self.prometheus.stop)
+        self.prometheus_url = f"http://127.0.0.1:{port}"
+
+    def wait_for_prometheus(self) -> None:
+        """Prometheus starts while Locust imports the locustfile; both must be ready to go on.
+
+        The load does not wait for Prometheus' first scrape: Prometheus 2.x applies scrape
+        targets on a 5 s tick, so that would add ~5 s to every run.  The verdict does not need
+        it (counters start at zero and are read at the final scrape, which is checked); only the
+        first seconds of the charts and of the live progress are empty.
+        """
+        if self.prometheus is not None:
+            wait_until(lambda: http_ok(self.prometheus_url + "/-/ready"), self.prometheus, "ready")
+
+    def run_load(self, watch: Watch | None = None) -> LoadOutcome:
+        self.wait_for_prometheus()
+        self.wait_for_exporter(f"http://127.0.0.1:{self.exporter_port}/metrics",
+                               self.plan.locustfile, STARTUP_TIMEOUT)
+        return self.watch_load(self.plan.duration, watch)
+
+    def locust_exited(self, wait: float) -> bool:
+        return self.locust[0].exited_within(wait)
+
+    def locust_exit_code(self) -> int:
+        return self.locust[0].poll()
+
+    def locust_tail(self, lines: int = 15) -> str:
+        return self.locust[0].output_tail(lines)
+
+    def check_health(self) -> None:
+        if self.prometheus is not None and self.prometheus.poll() is not None:
+            raise InfraError("Prometheus died during the load (exit code "
+                             f"{self.prometheus.poll()}):\n{self.prometheus.output_tail()}")
+        for worker in self.locust[1]:  # a worker exits 0 when the master tells it to quit at the end
+            if worker.poll() not in (None, 0):
+                raise InfraError(f"{worker.name} died during the load (exit code {worker.poll()}):"
+                                 f"\n{worker.output_tail()}")
+
+    def start_locust(self) -> tuple[Child, list[Child]]:
+        env = {**os.environ, **exporter_env(self.plan, self.exporter_port)}
+        master_port = free_port() if self.plan.workers > 1 else None
+        master = Child("locust master", locust_argv(master_args(self.plan, master_port)),
+                       self.workdir / "locust-master.log", env=env)
+        self.resources.callback(master.stop)
+        workers = []
+        for index in range(self.plan.workers if self.plan.workers > 1 else 0):
+            workers.append(Child(f"locust worker {index + 1}",
+                                 locust_argv(worker_args(self.plan, "127.0.0.1", master_port)),
+                                 self.workdir / f"locust-worker-{index + 1}.log", env=env))
+            self.resources.callback(workers[-1].stop)
+        return master, workers

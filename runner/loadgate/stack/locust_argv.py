@@ -1,0 +1,48 @@
+"""The Locust command lines loadgate runs (shared by the local and docker stacks)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from loadgate.config.plan import Plan
+
+EXPORTER = Path(__file__).parents[1] / "exporter.py"
+
+
+def exporter_env(plan: Plan, port: int, addr: str = "127.0.0.1") -> dict[str, str]:
+    return {
+        "LOADGATE_EXPORTER_ADDR": addr,
+        "LOADGATE_EXPORTER_PORT": str(port),
+        "LOADGATE_WARMUP": repr(plan.warmup),
+        "PYTHONUNBUFFERED": "1",
+    }
+
+
+def locustfiles(plan: Plan, exporter: Path | str = EXPORTER) -> str:
+    return f"{plan.locustfile},{exporter}"
+
+
+def master_args(plan: Plan, master_port: int | None, bind: str = "127.0.0.1",
+                exporter: Path | str = EXPORTER) -> list[str]:
+    """Arguments after ``locust``: standalone for one worker, a master for several."""
+    args = [
+        "-f", locustfiles(plan, exporter), "--headless", "--host", plan.host,
+        "-u", str(plan.users), "-r", f"{plan.spawn_rate:g}", "-t", f"{plan.duration:g}s",
+        "--only-summary", "--exit-code-on-error", "0", "--stop-timeout", "0",
+    ]
+    if plan.workers > 1:
+        args += ["--master", "--expect-workers", str(plan.workers),
+                 "--master-bind-host", bind, "--master-bind-port", str(master_port)]
+    return args + list(plan.locust_args)
+
+
+def worker_args(plan: Plan, master_host: str, master_port: int,
+                exporter: Path | str = EXPORTER) -> list[str]:
+    return ["-f", locustfiles(plan, exporter), "--worker", "--master-host", master_host,
+            "--master-port", str(master_port), *plan.locust_args]
+
+
+def locust_argv(args: list[str]) -> list[str]:
+    """Run the Locust that is installed beside loadgate, whatever PATH says."""
+    return [sys.executable, "-m", "locust", *args]

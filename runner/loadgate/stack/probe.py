@@ -1,0 +1,31 @@
+"""Is it up yet?  HTTP probes and bounded waits for the stack's services."""
+
+from __future__ import annotations
+
+import time
+import urllib.error
+import urllib.request
+
+from loadgate.errors import InfraError
+from loadgate.stack.processes import Child
+
+STARTUP_TIMEOUT = 30.0
+
+
+def http_ok(url: str, timeout: float = 1.0) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 - loopback
+            return response.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def wait_until(condition, child: Child, what: str, timeout: float = STARTUP_TIMEOUT) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if child.poll() is not None:
+            raise InfraError(f"{child.name} exited with code {child.poll()} before {what}:\n"
+                             + child.output_tail())
+        if time.monotonic() > deadline:
+            raise InfraError(f"{child.name} not {what} after {timeout:.0f} s:\n" + child.output_tail())
+        time.sleep(0.05)

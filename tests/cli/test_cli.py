@@ -1,0 +1,83 @@
+"""Bad input: exit 2, one line naming the problem, no traceback, nothing started, within seconds."""
+
+import time
+
+import pytest
+
+from loadgate.cli import main
+from tests.helpers import LOCUSTFILE
+
+SLO = "version: 1\ntarget:\n  host: http://127.0.0.1:9\nload:\n  duration: 5s\nslos:\n  - sli: error_rate\n    max: 1%\n"
+
+
+@pytest.fixture
+def files(write):
+    return write("slo.yaml", SLO), write("lf.py", LOCUSTFILE)
+
+
+def run_bad(capsys, argv):
+    started = time.monotonic()
+    code = main(argv)
+    err = capsys.readouterr().err
+    assert time.monotonic() - started < 5
+    return code, err
+
+
+@pytest.mark.parametrize("slo_text, expected", [
+    (SLO.replace("max: 1%", "max: 1%\n    colour: red"), "slo.yaml:9: slos[0].colour: unknown key"),
+    (SLO.replace("max: 1%", "max: 1 furlong"), "slos[0].max: expected a rate"),
+    (SLO.replace("sli: error_rate\n    max: 1%", "sli: latency\n    percentile: 100\n    max: 1s"), "percentile"),
+    (SLO.replace("error_rate", "joy"), "unknown sli 'joy'"),
+    ("version: 1\nslos: [\n", "invalid YAML"),
+    ("", "the file is empty"),
+    ("version: 1\ntarget: {host: 'http://x'}\nslos: []\n", "slos: List should have at least 1 item"),
+    (SLO.replace("http://127.0.0.1:9", "127.0.0.1:9"), "host: the host needs a scheme"),
+])
+def test_broken_slo_file(capsys, write, files, slo_text, expected):
+    slo, lf = files
+    slo.write_text(slo_text)
+    code, err = run_bad(capsys, ["run", "--slo", str(slo), "-f", str(lf)])
+    assert code == 2
+    assert err.startswith("loadgate: error: ") and expected in err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+@pytest.mark.parametrize("locustfile, expected", [
+    (None, "locustfile not found"),
+    ("from locust import task\nclass U(:\n", "lf.py:2: syntax error in the locustfile"),
+])
+def test_broken_locustfile(capsys, files, locustfile, expected):
+    slo, lf = files
+    if locustfile is None:
+        lf.unlink()
+    else:
+        lf.write_text(locustfile)
+    code, err = run_bad(capsys, ["run", "--slo", str(slo), "-f", str(lf)])
+    assert (code, len(err.strip().splitlines())) == (2, 1) and expected in err
+
+
+def test_missing_prometheus_binary(capsys, files):
+    slo, lf = files
+    code, err = run_bad(capsys, ["run", "--slo", str(slo), "-f", str(lf), "--prometheus-bin", "/nope/prometheus"])
+    assert code == 2 and "apt-get install prometheus" in err
+
+
+def test_debug_shows_the_traceback(capsys, files):
+    slo, lf = files
+    slo.write_text("")
+    code, err = run_bad(capsys, ["run", "--slo", str(slo), "-f", str(lf), "--debug"])
+    assert code == 2 and "Traceback" in err
+
+
+def test_usage_error_is_2(capsys):
+    assert main(["run", "--no-such-option"]) == 2
+    assert main(["frobnicate"]) == 2
+
+
+def test_validate_prints_the_plan(capsys, files):
+    slo, lf = files
+    assert main(["validate", "--slo", str(slo), "-f", str(lf)]) == 0
+    out = capsys.readouterr().out
+    assert "error rate <= 1%" in out and "http://127.0.0.1:9" in out
+    slo.write_text("version: 1\n")
+    assert main(["validate", "--slo", str(slo), "-f", str(lf)]) == 2

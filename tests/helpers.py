@@ -1,0 +1,195 @@
+"""What the tests share: one HTTP test target, objective factories, and sample verdicts."""
+
+from __future__ import annotations
+
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Callable
+
+from loadgate.config.plan import Plan
+from loadgate.judge.verdict import judge, unknown
+from loadgate.model import Measurements, Objective, RequestFigures, RequestSelector, Timeline, Verdict, Window
+
+ROOT = Path(__file__).resolve().parents[1]  # the checkout
+JUNIT_XSD = Path(__file__).parent / "data" / "junit-10.xsd"  # the schema Jenkins' xunit reads
+
+# -- the test target ---------------------------------------------------------------------------
+
+# ``answer(method, path, t)`` -> (delay seconds, HTTP status) for a request arriving ``t`` seconds
+# after the first one.
+Answer = Callable[[str, str, float], tuple[float, int]]
+
+
+def always(status: int = 200, delay: float = 0.0) -> Answer:
+    return lambda method, path, t: (delay, status)
+
+
+class Target:
+    """A small HTTP service on loopback whose latency and failures the test controls over time.
+
+    ``/metrics`` serves Prometheus counters of the requests and 5xx answers it gave, for
+    ``scrape:`` + ``promql`` objectives.  Use it as a context manager; the server stops on exit.
+    """
+
+    def __init__(self, answer: Answer = always(), host: str = "127.0.0.1", port: int = 0) -> None:
+        self.answer_for = answer
+        self.first: float | None = None
+        self.requests = 0
+        self.errors = 0
+        self.lock = threading.Lock()
+        self.server = ThreadingHTTPServer((host, port), _handler(self))
+        self.server.daemon_threads = True
+        self.target = f"{host}:{self.server.server_address[1]}"
+        self.url = f"http://{self.target}"
+        self.thread = threading.Thread(target=self.server.serve_forever,
+                                       kwargs={"poll_interval": 0.1}, daemon=True)
+
+    def __enter__(self) -> Target:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def answer(self, method: str, path: str) -> tuple[float, int]:
+        with self.lock:
+            now = time.monotonic()
+            self.first = self.first if self.first is not None else now
+            delay, status = self.answer_for(method, path, now - self.first)
+            self.requests += 1
+            self.errors += status >= 500
+        return delay, status
+
+    def metrics(self) -> bytes:
+        return (f"# TYPE controlled_requests_total counter\ncontrolled_requests_total {self.requests}\n"
+                f"# TYPE controlled_errors_total counter\ncontrolled_errors_total {self.errors}\n"
+                ).encode()
+
+
+def _handler(service: Target):
+    class Handler(BaseHTTPRequestHandler):
+        def _serve(self) -> None:
+            if self.path == "/metrics":
+                body, status = service.metrics(), 200
+            else:
+                length = int(self.headers.get("Content-Length") or 0)
+                if length:
+                    self.rfile.read(length)
+                delay, status = service.answer(self.command, self.path)
+                time.sleep(delay)
+                body = b"ok"
+            self.send_response(status)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_GET = do_POST = _serve
+
+        def log_message(self, *args) -> None:
+            pass
+
+    return Handler
+
+
+# -- locustfiles -------------------------------------------------------------------------------
+
+LOCUSTFILE = """
+from locust import HttpUser, task
+
+class U(HttpUser):
+    @task
+    def index(self):
+        self.client.get("/")
+"""
+
+
+def locustfile(*requests: str, wait: tuple[float, float] = (0.02, 0.05)) -> str:
+    """A Locust scenario sending each ``"METHOD /path"`` in turn, in every user."""
+    calls = "\n".join(f"        self.client.request({r.split()[0]!r}, {r.split()[1]!r})"
+                      for r in requests)
+    return (f"from locust import HttpUser, between, task\n\n"
+            f"class U(HttpUser):\n    wait_time = between{wait!r}\n\n"
+            f"    @task\n    def all(self):\n{calls}\n")
+
+
+# -- objectives --------------------------------------------------------------------------------
+
+def _objective(sli: str, unit: str, name: str | None, request: str | None, **fields) -> Objective:
+    selector = RequestSelector.parse(request) if request else None
+    objective = Objective(name="", sli=sli, unit=unit, request=selector, **fields)
+    if name is None:
+        scope = f" of {request}" if request else ""
+        name = f"{objective.sli_words}{scope} {objective.threshold}"
+    return Objective(**{**objective.__dict__, "name": name})
+
+
+def latency(percentile: float = 95, max: float = 300.0, *, name: str | None = None,
+            request: str | None = None, **fields) -> Objective:
+    """A latency objective, named as slo.yaml would name it unless ``name`` is given."""
+    return _objective("latency", "ms", name, request, percentile=percentile, max=max, **fields)
+
+
+def error_rate(max: float = 0.01, *, name: str | None = None, request: str | None = None,
+               **fields) -> Objective:
+    return _objective("error_rate", "%", name, request, max=max, **fields)
+
+
+def throughput(min: float = 50.0, *, name: str | None = None, request: str | None = None,
+               **fields) -> Objective:
+    return _objective("throughput", "/s", name, request, min=min, **fields)
+
+
+# -- sample plan, measurements and verdicts for the report tests -------------------------------
+
+START = 1764000000.0
+P95 = latency(95, 300, warn=250, line=12)
+P99 = latency(99, 500, request="GET /items", line=16)
+ERRORS = error_rate(0.01, line=20)
+RPS = throughput(50, line=22)
+OBJECTIVES = (P95, P99, ERRORS, RPS)
+
+
+def plan(report_dir: Path, name: str = "checkout <service>", objectives=OBJECTIVES) -> Plan:
+    return Plan(name=name, slo_path=Path("slo.yaml"), locustfile=Path("x.py"),
+                host="http://user:secret@127.0.0.1:8080", users=20, spawn_rate=10, duration=30,
+                warmup=5, workers=1, objectives=objectives, report_dir=report_dir)
+
+
+def timeline() -> Timeline:
+    times = tuple(START + i for i in range(32))
+    gap = (0, 1)  # nothing scraped yet in the first two steps
+    series = {
+        "p50_ms": tuple(None if i in gap else 20.0 + i % 3 for i in range(32)),
+        "p95_ms": tuple(None if i in gap else 80.0 + 5 * (i % 4) for i in range(32)),
+        "p99_ms": tuple(None if i in gap else 140.0 + 10 * (i % 5) for i in range(32)),
+        "rps": tuple(None if i in gap else 60.0 + i % 7 for i in range(32)),
+        "failures_per_s": tuple(None if i in gap else 0.5 * (i % 2) for i in range(32)),
+        "users": tuple(None if i in gap else float(min(20, 2 * i)) for i in range(32)),
+    }
+    return Timeline(start=START, step=1.0, times=times, series=series)
+
+
+def measurements(p95: float = 412.3, errors: float = 0.007, rps: float = 60.0,
+                 with_timeline: bool = True) -> Measurements:
+    items = RequestFigures("GET", "/items", 1000, 7, 40.0, 11.0, 28.0, p95, 480.2)
+    checkout = RequestFigures("POST", "/checkout<x>", 234, 0, 9.36, 30.5, 60.25, 70.0, 99.9)
+    totals = RequestFigures(None, None, 1234, 7, rps, 12.1, 30.2, 41.0, 88.3)
+    values = {P95.name: p95, P99.name: 480.2, ERRORS.name: errors, RPS.name: rps}
+    return Measurements(window=Window(START + 5, START + 30), totals=totals,
+                        requests=(items, checkout), sli_values=values,
+                        timeline=timeline() if with_timeline else None)
+
+
+def breached(**kwargs) -> Verdict:
+    return judge(OBJECTIVES, measurements(**kwargs))
+
+
+def passed_with_warning() -> Verdict:
+    return judge(OBJECTIVES, measurements(p95=260.0, errors=0.001))
+
+
+def failed_infrastructure() -> Verdict:
+    return unknown(OBJECTIVES, "Prometheus died:\n<exit 1>")

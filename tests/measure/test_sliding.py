@@ -1,0 +1,17 @@
+from loadgate.measure.promql import sliding_query
+from loadgate.measure.sliding import steps
+from loadgate.model import Window
+from loadgate.stack.prometheus_config import SCRAPE_INTERVAL_S
+from tests.helpers import latency, throughput
+
+P50 = latency(50, 150, name="p50", sustain=4)
+RPS = throughput(10, name="rps", sustain=4)
+
+
+def test_queries_and_steps():
+    assert steps(Window(100, 103), 4) is None
+    assert steps(Window(100, 110), 4) == (104, 110, SCRAPE_INTERVAL_S)
+    assert steps(Window(0, 4004), 4)[2] == 2.0  # at most MAX_POINTS positions
+    query = sliding_query(P50, Window(100, 110))
+    assert query.startswith("histogram_quantile(0.5, (sum by (le) (") and "offset 4000ms" in query
+    assert sliding_query(RPS, Window(100, 110)).endswith("/ 4")
