@@ -96,12 +96,17 @@ def test_signal_tears_down_quickly(tmp_path, demo, sig, code):
     assert junit.find("testsuite").get("errors") == "1"
 
 
-def test_prometheus_dying_mid_run_is_an_infrastructure_error(tmp_path, demo):
+def kill_child(tmp_path, demo, match: str, timeout: float) -> tuple[Run, dict, int]:
+    """Start a run, SIGKILL the child whose command line contains ``match``, wait for the end."""
     run = Run(tmp_path, demo)
     children = run.wait_for_children("prometheus", "--worker")
-    prometheus = next(pid for pid, cmd in children.items() if "prometheus --config.file" in cmd)
-    os.kill(prometheus, signal.SIGKILL)
-    returncode, _ = run.finish(30)
+    os.kill(next(pid for pid, cmd in children.items() if match in cmd), signal.SIGKILL)
+    returncode, _ = run.finish(timeout)
+    return run, children, returncode
+
+
+def test_prometheus_dying_mid_run_is_an_infrastructure_error(tmp_path, demo):
+    run, children, returncode = kill_child(tmp_path, demo, "prometheus --config.file", 30)
     assert returncode == 3
     assert "Prometheus died" in run.process.stderr.read().decode() + (run.reports / "results.json").read_text()
     assert json.loads((run.reports / "results.json").read_text())["verdict"] == "error"
@@ -111,11 +116,7 @@ def test_prometheus_dying_mid_run_is_an_infrastructure_error(tmp_path, demo):
 
 
 def test_crashed_locust_is_an_infrastructure_error(tmp_path, demo):
-    run = Run(tmp_path, demo)
-    children = run.wait_for_children("prometheus", "--worker")
-    master = next(pid for pid, cmd in children.items() if "--master" in cmd)
-    os.kill(master, signal.SIGKILL)
-    returncode, _ = run.finish(60)
+    run, children, returncode = kill_child(tmp_path, demo, "--master", 60)
     assert returncode == 3
     assert json.loads((run.reports / "results.json").read_text())["verdict"] == "error"
     run.assert_clean(children)

@@ -8,17 +8,7 @@ from types import SimpleNamespace
 
 from loadgate.config.plan import Plan, build_plan
 from loadgate.errors import ConfigError, InfraError
-from loadgate.stack.compose import (
-    Compose,
-    check_engine,
-    container_logs,
-    files_dir,
-    find_stack_dir,
-    port_is_free,
-    project_containers,
-    remove_leftovers,
-    write_public,
-)
+from loadgate.stack import compose
 from loadgate.stack.docker import EXPORTER_PORT, grafana_password, stack_env
 from loadgate.stack.grafana import write_dashboard
 from loadgate.stack.prometheus_config import prometheus_config
@@ -44,25 +34,25 @@ def project_of(args) -> str:
 
 def up(args) -> int:
     """`loadgate up`: the stack with Grafana and Locust's web UI, for people to look at."""
-    plan, client, stack_dir = up_plan(args), check_engine(), find_stack_dir()
+    plan, client, stack_dir = up_plan(args), compose.check_engine(), compose.find_stack_dir()
     ports = {name: int(os.environ.get(name) or port) for name, port in UP_PORTS.items()}
     for name, port in ports.items():
-        if not port_is_free(port):
+        if not compose.port_is_free(port):
             raise ConfigError(f"port {port} is in use on 127.0.0.1: set {name} to a free port "
                               "(or `loadgate down` if a stack is up already)")
-    project, files = project_of(args), files_dir(project_of(args))
-    write_public(files / "prometheus.yml", prometheus_config(
+    project, files = project_of(args), compose.files_dir(project_of(args))
+    compose.write_public(files / "prometheus.yml", prometheus_config(
         f"127.0.0.1:{ports['LOADGATE_EXPORTER_PORT']}", plan.scrapes))
     write_dashboard(stack_dir, files / "dashboards", plan.objectives)
     password, generated = grafana_password()
     env = {**stack_env(plan, files, ports), "GF_SECURITY_ADMIN_PASSWORD": password}
-    compose = Compose(project, [stack_dir / "docker-compose.yml"], env, ("grafana",))
-    result = compose.run("up", "--detach", "--wait", "--wait-timeout", "120",
+    stack = compose.Compose(project, [stack_dir / "docker-compose.yml"], env, ("grafana",))
+    result = stack.run("up", "--detach", "--wait", "--wait-timeout", "120",
                          "--scale", f"locust-worker={plan.workers}")
     if result.returncode != 0:
-        logs = "\n".join(f"--- {c.name}:\n{container_logs(c)}"
-                         for c in project_containers(client, project))
-        compose.down()
+        logs = "\n".join(f"--- {c.name}:\n{compose.container_logs(c)}"
+                         for c in compose.project_containers(client, project))
+        stack.down()
         raise InfraError(f"docker compose up failed:\n{result.stdout}{result.stderr}{logs}")
     announce_up(project, plan.host, ports, password, generated)
     return 0
@@ -80,9 +70,10 @@ def announce_up(project: str, host: str, ports: dict[str, int], password: str, g
 
 def down(args) -> int:
     """`loadgate down`: stop what `loadgate up` (or --keep-stack) started; nothing is left."""
-    client, project = check_engine(), project_of(args)
-    if not Compose(project, [find_stack_dir() / "docker-compose.yml"], {}, ("grafana",)).down():
-        remove_leftovers(client, project)
-    shutil.rmtree(files_dir(project), ignore_errors=True)
+    client, project = compose.check_engine(), project_of(args)
+    stack = compose.Compose(project, [compose.find_stack_dir() / "docker-compose.yml"], {}, ("grafana",))
+    if not stack.down():
+        compose.remove_leftovers(client, project)
+    shutil.rmtree(compose.files_dir(project), ignore_errors=True)
     print(f"loadgate: the docker stack {project} is down")
     return 0
