@@ -1,7 +1,8 @@
 import pytest
 
-from loadgate.model import Objective, RequestSelector
+from loadgate.model import RequestSelector
 from loadgate.patterns import expanded_name, matches, resolve
+from tests.helpers import latency
 
 SEEN = [("GET", "/api/users"), ("GET", "/api/orders"), ("POST", "/api/users"),
         ("POST", "/orders/17"), ("POST", "/orders/abc"), ("GET", "/items/[id]")]
@@ -27,10 +28,7 @@ def test_kinds():
 
 
 def objective(request, each=False, name=None):
-    selector = RequestSelector.parse(request) if request else None
-    scope = f" of {selector}" if selector else ""
-    return Objective(name=name or f"p95 latency{scope} <= 300 ms", sli="latency", unit="ms",
-                     max=300, percentile=95, request=selector, each=each)
+    return latency(95, 300, name=name, request=request, each=each)
 
 
 def test_each_expands_to_one_objective_per_match_with_exact_requests():

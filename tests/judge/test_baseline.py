@@ -4,8 +4,7 @@ import pytest
 
 from loadgate.errors import ConfigError
 from loadgate.judge.baseline import load, value_for
-from loadgate.model import Objective, RequestSelector
-from tests.helpers import error_rate, throughput
+from tests.helpers import error_rate, latency, throughput
 
 DOC = {"verdict": "pass", "totals": {"requests": 100, "failures": 2, "rps": 10.0, "p50_ms": 5,
                                       "p90_ms": 9, "p95_ms": 9.5, "p99_ms": 12},
@@ -16,22 +15,17 @@ DOC = {"verdict": "pass", "totals": {"requests": 100, "failures": 2, "rps": 10.0
                  "request": "GET /items", "percentile": 95}]}
 
 
-def latency(percentile, request=None, name="x"):
-    return Objective(name=name, sli="latency", unit="ms", max=300, percentile=percentile,
-                     request=RequestSelector.parse(request) if request else None)
-
-
 def test_values_from_entries_then_names_then_the_request_table(write):
     baseline = load(write("base.json", json.dumps(DOC)))
-    assert value_for(baseline, latency(95, "GET /items")) == 42.0  # same scope, renamed
+    assert value_for(baseline, latency(95, request="GET /items")) == 42.0  # same scope, renamed
     errors = error_rate(0.05, name="checkout errors")
     assert value_for(baseline, errors) == pytest.approx(0.015)  # by name, % -> fraction
-    assert value_for(baseline, latency(99, "GET /items")) == 11  # from the table
+    assert value_for(baseline, latency(99, request="GET /items")) == 11  # from the table
     assert value_for(baseline, latency(50)) == 5  # totals
     rps = throughput(1, name="t", request="/items")
     assert value_for(baseline, rps) == 5.0
-    assert value_for(baseline, latency(75, "GET /items")) is None
-    assert value_for(baseline, latency(95, "GET /other")) is None
+    assert value_for(baseline, latency(75, request="GET /items")) is None
+    assert value_for(baseline, latency(95, request="GET /other")) is None
 
 
 @pytest.mark.parametrize("text, words", [("{", "not valid JSON"), ("[1]", "not a loadgate results.json")])
