@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from loadgate.status import Status, exit_status
-from loadgate.units import format_number
+from loadgate.units import format_number, format_percentile
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,7 @@ class Objective:
     def sli_words(self) -> str:
         """The SLI in words, the one wording every name and message uses: ``p95 latency``."""
         if self.sli == "latency":
-            return f"p{self.percentile:g} latency"
+            return f"p{format_percentile(self.percentile)} latency"
         if self.sli == "promql":
             return self.query or "promql"
         return self.sli.replace("_", " ")

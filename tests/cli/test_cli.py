@@ -23,6 +23,14 @@ def run_bad(capsys, argv):
     return code, err
 
 
+@pytest.mark.parametrize("command", ["run", "validate"])
+def test_nan_threshold_is_one_line_in_validate_and_run(capsys, files, command):
+    slo, lf = files
+    slo.write_text(SLO.replace("sli: error_rate\n    max: 1%", "sli: promql\n    query: up\n    min: .nan"))
+    code, err = run_bad(capsys, [command, "--slo", str(slo), "-f", str(lf)])
+    assert (code, err.count("\n"), "Traceback" in err) == (2, 1, False)
+
+
 @pytest.mark.parametrize("slo_text, expected", [
     (SLO.replace("max: 1%", "max: 1%\n    colour: red"), "slo.yaml:9: slos[0].colour: unknown key"),
     (SLO.replace("max: 1%", "max: 1 furlong"), "slos[0].max: expected a rate"),
@@ -32,6 +40,9 @@ def run_bad(capsys, argv):
     ("", "the file is empty"),
     ("version: 1\ntarget: {host: 'http://x'}\nslos: []\n", "slos: List should have at least 1 item"),
     (SLO.replace("http://127.0.0.1:9", "127.0.0.1:9"), "host: the host needs a scheme"),
+    (SLO.replace("sli: error_rate\n    max: 1%", "sli: promql\n    query: up\n    min: .nan"),
+     "slo.yaml:9: slos[0].min: expected a finite number"),
+    (SLO.replace("duration: 5s", "duration: 5s\n  duration: 1s"), "duration: duplicate key"),
 ])
 def test_broken_slo_file(capsys, write, files, slo_text, expected):
     slo, lf = files

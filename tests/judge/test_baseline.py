@@ -38,3 +38,30 @@ def test_missing_baseline_names_the_file(tmp_path):
     with pytest.raises(ConfigError, match="nope.json.*baseline not found"):
         load(tmp_path / "nope.json")
     assert load(None) is None
+
+
+@pytest.mark.parametrize("change, words", [
+    (lambda d: d["slos"][1].update(measured="fast"), "slos[1].measured: expected a number, got 'fast'"),
+    (lambda d: d["slos"][1].update(percentile="95"), "slos[1].percentile: expected a number"),
+    (lambda d: d["slos"][1].update(percentile=True), "slos[1].percentile: expected a number"),
+    (lambda d: d["slos"][0].update(name=3), "slos[0].name: expected a string"),
+    (lambda d: d["requests"][0].update(requests="50"), "requests[0].requests: expected a number"),
+    (lambda d: d["totals"].update(rps=[1]), "totals.rps: expected a number"),
+    (lambda d: d.update(requests={"a": 1}), "requests: expected a list"),
+    (lambda d: d.update(totals=[1]), "totals: expected an object"),
+    (lambda d: d["slos"].append("x"), "slos[2]: expected an object"),
+])
+def test_wrong_typed_fields_are_refused_naming_them(write, change, words):
+    doc = json.loads(json.dumps(DOC))
+    change(doc)
+    with pytest.raises(ConfigError) as info:
+        load(write("base.json", json.dumps(doc)))
+    assert str(info.value).endswith(f"base.json: --baseline: {words}") or words in str(info.value)
+    assert "--baseline" in str(info.value)
+
+
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+def test_nan_and_infinity_in_a_baseline_are_refused(write, constant):
+    text = json.dumps(DOC).replace('"measured": 42.0', f'"measured": {constant}')
+    with pytest.raises(ConfigError, match=f"holds {constant}"):
+        load(write("base.json", text))

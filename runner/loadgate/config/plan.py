@@ -15,7 +15,7 @@ from loadgate.judge import baseline
 from loadgate.judge.baseline import Baseline
 from loadgate.model import Objective, Scrape
 from loadgate.redaction import redact_url
-from loadgate.units import parse_duration
+from loadgate.units import finite_number, parse_duration
 
 DEFAULTS = {"users": 10, "spawn_rate": 10.0, "duration": 30.0, "warmup": 0.0, "workers": 1}
 STACKS = ("local", "docker")
@@ -45,14 +45,17 @@ class Plan:
 
 
 def _positive_int(text: str) -> int:
-    value = int(text)
+    try:
+        value = int(text)
+    except ValueError:
+        raise ValueError(f"expected a whole number, got {text!r}") from None
     if value < 1:
         raise ValueError("must be at least 1")
     return value
 
 
 def _positive_float(text: str) -> float:
-    value = float(text)
+    value = finite_number(text)
     if value <= 0:
         raise ValueError("must be above 0")
     return value

@@ -6,8 +6,22 @@ from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from loadgate.units import parse_duration, parse_rate, parse_regression, parse_throughput
+from loadgate.units import (
+    finite_number,
+    parse_duration,
+    parse_rate,
+    parse_regression,
+    parse_throughput,
+    whole_number,
+)
 
+# Limits that keep a generated or hostile file from taking the machine (README: "Limits").
+MAX_SLOS = 1000
+MAX_SCRAPE_JOBS = 100
+MAX_TARGETS = 1000
+
+Number = Annotated[float, BeforeValidator(finite_number)]  # no booleans, NaN or infinity
+Count = Annotated[int, BeforeValidator(whole_number)]
 Duration = Annotated[float, BeforeValidator(parse_duration)]
 Rate = Annotated[float, BeforeValidator(parse_rate)]
 Throughput = Annotated[float, BeforeValidator(parse_throughput)]
@@ -16,7 +30,7 @@ Regression = Annotated[float, BeforeValidator(parse_regression)]
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=False)
+    model_config = ConfigDict(extra="forbid", strict=False, allow_inf_nan=False)
 
 
 class TargetSection(Strict):
@@ -24,16 +38,16 @@ class TargetSection(Strict):
 
 
 class LoadSection(Strict):
-    users: int | None = Field(None, ge=1)
-    spawn_rate: float | None = Field(None, gt=0)
+    users: Count | None = Field(None, ge=1)
+    spawn_rate: Number | None = Field(None, gt=0)
     duration: Duration | None = Field(None, gt=0)
     warmup: Duration | None = Field(None, ge=0)
-    workers: int | None = Field(None, ge=1)
+    workers: Count | None = Field(None, ge=1)
 
 
 class ScrapeSection(Strict):
     job: str = Field(min_length=1)
-    targets: list[str] = Field(min_length=1)
+    targets: list[str] = Field(min_length=1, max_length=MAX_TARGETS)
     metrics_path: str = "/metrics"
 
 
@@ -43,7 +57,7 @@ class _Objective(Strict):
     # Optional keys on every objective: each, baselines, early abort, sliding windows.
     each: bool = False
     max_regression: Regression | None = None
-    min_ratio: float | None = Field(None, gt=0)
+    min_ratio: Number | None = Field(None, gt=0)
     abort_on_fail: bool = False
     after: Duration | None = Field(None, ge=0)
     for_: Duration | None = Field(None, alias="for", gt=0)
@@ -61,7 +75,7 @@ class _Objective(Strict):
 
 class LatencySLO(_Objective):
     sli: Literal["latency"]
-    percentile: float = Field(gt=0, lt=100)
+    percentile: Number = Field(gt=0, lt=100)
     max: Latency = Field(gt=0)
     warn: Latency | None = None
 
@@ -81,9 +95,9 @@ class ThroughputSLO(_Objective):
 class PromqlSLO(_Objective):
     sli: Literal["promql"]
     query: str = Field(min_length=1)
-    max: float | None = None
-    min: float | None = None
-    warn: float | None = None
+    max: Number | None = None
+    min: Number | None = None
+    warn: Number | None = None
 
     @model_validator(mode="after")
     def _one_bound(self):
@@ -102,8 +116,8 @@ class SloFile(Strict):
     name: str = Field("loadgate", min_length=1)
     target: TargetSection = TargetSection()
     load: LoadSection = LoadSection()
-    scrape: list[ScrapeSection] = []
-    slos: list[AnySLO] = Field(min_length=1)
+    scrape: list[ScrapeSection] = Field([], max_length=MAX_SCRAPE_JOBS)
+    slos: list[AnySLO] = Field(min_length=1, max_length=MAX_SLOS)
 
 
 # Keys that only make sense with some SLIs: (key, allowed for this objective?, message).

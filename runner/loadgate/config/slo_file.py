@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from loadgate.config import yaml_reader
 from loadgate.config.schema import RULES, SloFile
 from loadgate.errors import ConfigError
 from loadgate.model import Objective, RequestSelector, Scrape
@@ -77,35 +78,17 @@ class SloDocument:
 
 
 def load_slo_file(path: Path) -> SloDocument:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError("SLO file not found (pass --slo PATH)", path=str(path)) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read the SLO file: {exc}", path=str(path)) from None
-    root, data = _parse_yaml(path, text)
-    try:
-        spec = SloFile.model_validate(data)
-    except ValidationError as exc:
-        raise _config_error(path, root, exc.errors()[0]) from None
-    return SloDocument(path, spec, root)
-
-
-def _parse_yaml(path: Path, text: str) -> tuple[yaml.Node, Any]:
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ConfigError(f"invalid YAML: {problem}", path=str(path),
-                          line=mark.line + 1 if mark else None) from None
+    root, data = yaml_reader.parse(path, yaml_reader.read_text(path))
     if root is None:
         raise ConfigError("the file is empty; it needs `version: 1` and `slos:`", path=str(path))
     if not isinstance(data, dict):
         raise ConfigError("expected a mapping with `version: 1` and `slos:` at the top",
                           path=str(path), line=root.start_mark.line + 1)
-    return root, data
+    try:
+        spec = SloFile.model_validate(data)
+    except ValidationError as exc:
+        raise _config_error(path, root, exc.errors()[0]) from None
+    return SloDocument(path, spec, root)
 
 
 def _config_error(path: Path, root: yaml.Node, error: dict) -> ConfigError:
@@ -128,13 +111,20 @@ def _message(error: dict) -> str:
     if kind == "missing":
         return "required key is missing"
     if kind == "union_tag_invalid":
-        return f"unknown sli {error['input'].get('sli')!r}; expected latency, error_rate, throughput or promql"
+        return f"unknown sli {_short(error['input'].get('sli'))}; expected latency, error_rate, throughput or promql"
     if kind == "union_tag_not_found":
         return "every SLO needs `sli:` (latency, error_rate, throughput or promql)"
     if kind == "literal_error" and error["loc"] == ("version",):
-        return f"unsupported version {error['input']!r}; this loadgate reads version 1"
+        return f"unsupported version {_short(error['input'])}; this loadgate reads version 1"
     msg = msg.removeprefix("Value error, ")
-    return f"{msg} (got {error['input']!r})" if "input" in error and not isinstance(error["input"], (dict, list)) else msg
+    if "input" not in error or isinstance(error["input"], (dict, list)) or "got " in msg:
+        return msg
+    return f"{msg} (got {_short(error['input'])})"
+
+
+def _short(value: object, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def locate(root: yaml.Node, loc: tuple) -> int | None:

@@ -30,21 +30,58 @@ def load(path: str | Path | None) -> Baseline | None:
     if path is None or str(path) == "":
         return None
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        data = json.loads(Path(path).read_text(encoding="utf-8"), parse_constant=_no_constant)
     except FileNotFoundError:
         raise ConfigError("baseline not found (pass the results.json of an earlier run)",
                           path=str(path), key="--baseline") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read the baseline: {exc}", path=str(path), key="--baseline") from None
     except json.JSONDecodeError as exc:
         raise ConfigError(f"the baseline is not valid JSON: {exc.msg}", path=str(path),
                           line=exc.lineno, key="--baseline") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read the baseline: {exc}", path=str(path), key="--baseline") from None
+    except (ValueError, RecursionError) as exc:  # NaN / Infinity, or nested beyond reason
+        raise ConfigError(f"the baseline is not a loadgate results.json: {exc or 'nested too deeply'}",
+                          path=str(path), key="--baseline") from None
     if not isinstance(data, dict) or not isinstance(data.get("slos", []), list):
         raise ConfigError("the baseline is not a loadgate results.json (no `slos` list)",
                           path=str(path), key="--baseline")
+    check_types(data, str(path))
     return Baseline(path=str(path), slos=tuple(s for s in data.get("slos", []) if isinstance(s, dict)),
                     requests=tuple(r for r in data.get("requests") or [] if isinstance(r, dict)),
                     totals=data.get("totals") if isinstance(data.get("totals"), dict) else None)
+
+
+def _no_constant(name: str):
+    raise ValueError(f"the baseline holds {name}, which is not a number loadgate writes")
+
+
+NUMBER, TEXT = (int, float), (str,)
+# The fields a comparison reads, with the types a results.json holds (None is always allowed).
+SLO_FIELDS = {"name": TEXT, "sli": TEXT, "request": TEXT, "measured": NUMBER, "percentile": NUMBER,
+              "for_s": NUMBER}
+ROW_FIELDS = {"method": TEXT, "name": TEXT, "requests": NUMBER, "failures": NUMBER, "rps": NUMBER,
+              **{field: NUMBER for field in QUANTILE_FIELDS.values()}}
+
+
+def check_types(data: dict, path: str) -> None:
+    """Every field a comparison reads has the type loadgate writes, or the file is refused."""
+    for key, kind in (("requests", list), ("totals", dict)):
+        if data.get(key) is not None and not isinstance(data[key], kind):
+            raise ConfigError(f"{key}: expected {'a list' if kind is list else 'an object'}, got "
+                              f"{type(data[key]).__name__}", path=path, key="--baseline")
+    rows = [(f"slos[{i}]", e, SLO_FIELDS) for i, e in enumerate(data.get("slos") or [])]
+    rows += [(f"requests[{i}]", e, ROW_FIELDS) for i, e in enumerate(data.get("requests") or [])]
+    rows += [("totals", data["totals"], ROW_FIELDS)] if data.get("totals") is not None else []
+    for where, entry, fields in rows:
+        if not isinstance(entry, dict):
+            raise ConfigError(f"{where}: expected an object, got {type(entry).__name__}",
+                              path=path, key="--baseline")
+        for field, types in fields.items():
+            value = entry.get(field)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, types)):
+                kind = "a number" if types is NUMBER else "a string"
+                raise ConfigError(f"{where}.{field}: expected {kind}, got {value!r:.40}",
+                                  path=path, key="--baseline")
 
 
 def scope_key(objective: Objective) -> tuple:

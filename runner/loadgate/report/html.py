@@ -16,7 +16,7 @@ from loadgate.redaction import redact_url
 from loadgate.report.html_style import STYLE
 from loadgate.report.json_report import measured_in_unit
 from loadgate.report.svg import Line, Rule, chart
-from loadgate.units import format_ms
+from loadgate.units import format_ms, format_percentile
 
 HEADLINES = {"pass": ("PASSED", "every SLO met"), "fail": ("FAILED", "at least one SLO breached"),
              "error": ("ERROR", "infrastructure failure: the verdict is unknown")}
@@ -89,9 +89,9 @@ def latency_rules(objectives: list[Objective]) -> list[Rule]:
     for o in objectives:
         scope = "" if o.scope == "all" else f" {o.scope}"
         if o.sli == "latency" and o.max is not None:
-            rules.append(Rule(f"p{o.percentile:g}{scope} ≤ {o.max:g} ms", o.max, THRESHOLD))
+            rules.append(Rule(f"p{format_percentile(o.percentile)}{scope} ≤ {o.max:g} ms", o.max, THRESHOLD))
             if o.warn is not None:
-                rules.append(Rule(f"p{o.percentile:g}{scope} warn {o.warn:g} ms", o.warn, WARN_LEVEL))
+                rules.append(Rule(f"p{format_percentile(o.percentile)}{scope} warn {o.warn:g} ms", o.warn, WARN_LEVEL))
     return rules
 
 
