@@ -195,7 +195,8 @@ class Verdict:
     error: str | None = None
     notes: list[str] = field(default_factory=list)
     aborted: Abort | None = None
+    interrupted_by: int | None = None  # 130 / 143: the exit code a signal gave the run
 
     @property
     def exit_code(self) -> int:
-        return exit_status(self.status)
+        return self.interrupted_by if self.interrupted_by is not None else exit_status(self.status)

@@ -15,7 +15,9 @@ from loadgate.config.plan import Plan
 from loadgate.errors import InfraError, Terminated
 from loadgate.judge import verdict as judging
 from loadgate.model import Status, Verdict
+from loadgate.redaction import redact
 from loadgate.report import console
+from loadgate.status import ExitStatus
 from loadgate.stack.select import open_stack
 
 log = logging.getLogger("loadgate")
@@ -40,21 +42,34 @@ def run(plan: Plan) -> Verdict:
             measurements = timeline.attach(stack.prometheus_url, measurements)
             verdict = judging.judge(plan.objectives, measurements, plan.baseline, guard.aborted)
     except InfraError as exc:
-        verdict = judging.unknown(plan.objectives, str(exc))
+        verdict = judging.unknown(plan.objectives, redact(str(exc)))
     except KeyboardInterrupt:
-        finish(plan, judging.unknown(plan.objectives, "interrupted by SIGINT"))
+        finish(plan, judging.unknown(plan.objectives, "interrupted by SIGINT", ExitStatus.INTERRUPTED))
         raise
     except Terminated:
-        finish(plan, judging.unknown(plan.objectives, "terminated by SIGTERM"))
+        finish(plan, judging.unknown(plan.objectives, "terminated by SIGTERM", ExitStatus.TERMINATED))
         raise
     return finish(plan, verdict)
 
 
 def finish(plan: Plan, verdict: Verdict) -> Verdict:
-    report.write_all(plan, verdict)
+    """Write the reports and show the verdict; reports that cannot be written are exit 3 (after
+    the verdict is shown), except on a signal, whose exit code stays."""
+    try:
+        report.write_all(plan, verdict)
+    except InfraError as exc:
+        show(plan, verdict)
+        if verdict.interrupted_by is None:
+            raise
+        log.error("%s", exc)
+        return verdict
+    show(plan, verdict)
+    return verdict
+
+
+def show(plan: Plan, verdict: Verdict) -> None:
     if not plan.quiet or verdict.status is not Status.PASS:
         console.show(verdict, sys.stdout)
-    return verdict
 
 
 @contextmanager

@@ -92,3 +92,18 @@ def test_validate_prints_the_plan(capsys, files):
     assert "error rate <= 1%" in out and "http://127.0.0.1:9" in out
     slo.write_text("version: 1\n")
     assert main(["validate", "--slo", str(slo), "-f", str(lf)]) == 2
+
+
+@pytest.mark.parametrize("report_dir, words", [
+    ("file", "--report-dir: {tmp}/file is a file, not a directory"),
+    ("/proc/loadgate-reports", "--report-dir: cannot write reports to /proc/loadgate-reports"),
+])
+def test_an_unusable_report_dir_is_refused_before_anything_starts(capsys, files, tmp_path,
+                                                                   report_dir, words):
+    (tmp_path / "file").write_text("x")
+    path = report_dir if report_dir.startswith("/") else str(tmp_path / report_dir)
+    slo, lf = files
+    code, err = run_bad(capsys, ["run", "--slo", str(slo), "-f", str(lf), "--report-dir", path,
+                                 "--prometheus-bin", "/nonexistent"])
+    assert (code, err.count("\n")) == (2, 1)
+    assert err.startswith(f"loadgate: error: {words.format(tmp=tmp_path)}")

@@ -94,6 +94,9 @@ def test_signal_tears_down_quickly(tmp_path, demo, sig, code):
     run.assert_clean(children)
     junit = ET.parse(run.reports / "junit.xml").getroot()
     assert junit.find("testsuite").get("errors") == "1"
+    assert json.loads((run.reports / "results.json").read_text())["exit_code"] == code  # not 3
+    props = {p.get("name"): p.get("value") for p in junit.find("testsuite/properties")}
+    assert props["exit_code"] == str(code)
 
 
 def kill_child(tmp_path, demo, match: str, timeout: float) -> tuple[Run, dict, int]:

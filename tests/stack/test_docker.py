@@ -296,3 +296,15 @@ def test_dashboard_queries_parse(tmp_path):
     path.write_text(yaml.safe_dump({"groups": [{"name": "dashboard", "rules": rules}]}))
     result = subprocess.run(["promtool", "check", "rules", str(path)], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_host_is_in_the_environment_never_in_argv(tmp_path):
+    stack = DockerStack(plan(tmp_path, workers=2, host="http://u:pw@127.0.0.1:8080"), None, STACK,
+                        tmp_path)
+    for service in stack.locust_services()["services"].values():
+        assert not [a for a in service["command"] if "pw" in a or a == "--host"]
+        assert service["environment"]["LOCUST_HOST"] == "http://u:pw@127.0.0.1:8080"
+    compose = yaml.safe_load((STACK / "docker-compose.yml").read_text())
+    for name in ("locust-master", "locust-worker"):  # `loadgate up`: the same, through LOADGATE_HOST
+        assert not [a for a in compose["services"][name]["command"] if "HOST}" in a]
+        assert compose["services"][name]["environment"]["LOCUST_HOST"].startswith("${LOADGATE_HOST")

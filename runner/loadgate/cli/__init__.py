@@ -11,6 +11,7 @@ from typing import Sequence
 from loadgate.cli.commands import COMMANDS
 from loadgate.cli.definition import build_parser, split_locust_args
 from loadgate.errors import LoadgateError, Terminated
+from loadgate.redaction import redact
 from loadgate.status import ExitStatus
 
 
@@ -18,17 +19,26 @@ def _raise_terminated(signum, frame):
     raise Terminated()
 
 
+class RedactingFormatter(logging.Formatter):
+    """Every log line goes through the one redaction, whatever a message happens to carry."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record))
+
+
 def configure_logging(verbose: int, quiet: bool) -> None:
     level = logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING
     if quiet:
         level = logging.ERROR
-    logging.basicConfig(level=level, format="loadgate: %(message)s", stream=sys.stderr, force=True)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(RedactingFormatter("loadgate: %(message)s"))
+    logging.basicConfig(level=level, handlers=[handler], force=True)
 
 
 def report_error(exc: LoadgateError, debug: bool) -> None:
     if debug:
         traceback.print_exception(exc)
-    first, *context = str(exc).splitlines() or [type(exc).__name__]
+    first, *context = redact(str(exc)).splitlines() or [type(exc).__name__]
     print(f"loadgate: error: {first}", file=sys.stderr)
     for line in context:
         print(f"  | {line}", file=sys.stderr)

@@ -6,7 +6,7 @@ import argparse
 from types import SimpleNamespace
 
 from loadgate import pipeline
-from loadgate.config.plan import build_plan
+from loadgate.config.plan import build_plan, check_report_dir
 from loadgate.redaction import redact_url
 from loadgate.units import format_seconds
 
@@ -17,6 +17,7 @@ PLAN_ONLY = dict(host=None, users=None, spawn_rate=None, duration=None, warmup=N
 
 def run(args: argparse.Namespace) -> int:
     plan = build_plan(args)
+    check_report_dir(plan.report_dir)
     return pipeline.run(plan).exit_code
 
 

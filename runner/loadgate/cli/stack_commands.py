@@ -8,6 +8,7 @@ from types import SimpleNamespace
 
 from loadgate.config.plan import Plan, build_plan
 from loadgate.errors import ConfigError, InfraError
+from loadgate.redaction import redact_url
 from loadgate.stack import compose
 from loadgate.stack.docker import EXPORTER_PORT, grafana_password, stack_env
 from loadgate.stack.grafana import write_dashboard
@@ -54,7 +55,7 @@ def up(args) -> int:
                          for c in compose.project_containers(client, project))
         stack.down()
         raise InfraError(f"docker compose up failed:\n{result.stdout}{result.stderr}{logs}")
-    announce_up(project, plan.host, ports, password, generated)
+    announce_up(project, redact_url(plan.host), ports, password, generated)
     return 0
 
 

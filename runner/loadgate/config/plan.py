@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import os
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Mapping
@@ -136,6 +137,20 @@ def build_plan(args, environ: Mapping[str, str] = os.environ) -> Plan:
         locust_args=tuple(args.locust_args or ()),
         baseline=baseline.load(pick("baseline", getattr(args, "baseline", None), environ, None)),
     ))
+
+
+def check_report_dir(path: Path) -> Path:
+    """The report dir exists (or is created) and takes a file, checked before anything starts."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path, prefix=".loadgate-check-"):
+            pass
+    except FileExistsError:
+        raise ConfigError(f"{path} is a file, not a directory", key="--report-dir") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot write reports to {path}: {exc.strerror or exc}",
+                          key="--report-dir") from None
+    return path
 
 
 def check_warmup(plan: Plan) -> Plan:

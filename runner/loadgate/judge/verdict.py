@@ -42,7 +42,9 @@ def mark(result: Result, aborted: Abort | None) -> Result:
                                        f"(over the shortened window: {result.message})")
 
 
-def unknown(objectives: Iterable[Objective], error: str) -> Verdict:
-    """The verdict when the stack or the load generator failed: every objective is an error."""
+def unknown(objectives: Iterable[Objective], error: str, interrupted_by: int | None = None) -> Verdict:
+    """The verdict when the stack or the load generator failed, or a signal ended the run
+    (``interrupted_by``: its exit code, 130 or 143): every objective is an error."""
     results = [Result(o, Status.ERROR, None, error) for o in objectives]
-    return Verdict(status=Status.ERROR, results=results, measurements=None, error=error)
+    return Verdict(status=Status.ERROR, results=results, measurements=None, error=error,
+                   interrupted_by=interrupted_by)

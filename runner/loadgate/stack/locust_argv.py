@@ -11,7 +11,10 @@ EXPORTER = Path(__file__).parents[1] / "exporter.py"
 
 
 def exporter_env(plan: Plan, port: int, addr: str = "127.0.0.1") -> dict[str, str]:
+    """Locust's environment: the exporter's settings, and the target host (LOCUST_HOST), which
+    stays out of argv because ``ps`` shows argv to every user and the URL may hold a password."""
     return {
+        "LOCUST_HOST": plan.host,
         "LOADGATE_EXPORTER_ADDR": addr,
         "LOADGATE_EXPORTER_PORT": str(port),
         "LOADGATE_WARMUP": repr(plan.warmup),
@@ -27,7 +30,7 @@ def master_args(plan: Plan, master_port: int | None, bind: str = "127.0.0.1",
                 exporter: Path | str = EXPORTER) -> list[str]:
     """Arguments after ``locust``: standalone for one worker, a master for several."""
     args = [
-        "-f", locustfiles(plan, exporter), "--headless", "--host", plan.host,
+        "-f", locustfiles(plan, exporter), "--headless",
         "-u", str(plan.users), "-r", f"{plan.spawn_rate:g}", "-t", f"{plan.duration:g}s",
         "--only-summary", "--exit-code-on-error", "0", "--stop-timeout", "0",
     ]

@@ -11,6 +11,8 @@ import subprocess
 from pathlib import Path
 from typing import Mapping, Sequence
 
+from loadgate.redaction import redact
+
 log = logging.getLogger("loadgate")
 
 STOP_STEPS = ((signal.SIGINT, 5.0), (signal.SIGTERM, 3.0), (signal.SIGKILL, 5.0))
@@ -91,7 +93,7 @@ class Child:
             text = self.log_path.read_text(encoding="utf-8", errors="replace")
         except OSError:
             return ""
-        return "\n".join(text.rstrip().splitlines()[-lines:])
+        return redact("\n".join(text.rstrip().splitlines()[-lines:]))
 
 
 def free_port(host: str = "127.0.0.1") -> int:
