@@ -23,7 +23,8 @@ The last scrape
 
 Configuration comes from environment variables set by loadgate:
   LOADGATE_EXPORTER_ADDR (default 127.0.0.1), LOADGATE_EXPORTER_PORT (default 9646),
-  LOADGATE_WARMUP (seconds, default 0), LOADGATE_FINAL_SCRAPE_TIMEOUT (seconds, default 15).
+  LOADGATE_WARMUP (seconds, default 0), LOADGATE_FINAL_SCRAPE_TIMEOUT (seconds, default 15),
+  LOADGATE_RUN_ID (the run's id, a ``run_id`` label on every series; default ``adhoc``).
 """
 
 from __future__ import annotations
@@ -119,6 +120,9 @@ HISTOGRAM_HEAD = (
 )
 
 
+RUN_ID = os.environ.get("LOADGATE_RUN_ID", "") or "adhoc"
+
+
 def _label(value: str) -> str:
     return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
 
@@ -132,7 +136,8 @@ def render_histogram(tally: Tally) -> str:
     """
     parts = [HISTOGRAM_HEAD]
     for (method, name, phase), (buckets, total, count, _failures) in list(tally.series.items()):
-        labels = f'method="{_label(method)}",name="{_label(name)}",phase="{_label(phase)}"'
+        labels = (f'method="{_label(method)}",name="{_label(name)}",phase="{_label(phase)}",'
+                  f'run_id="{_label(RUN_ID)}"')
         prefix = f"{HISTOGRAM}_bucket{{{labels},le="
         running = 0
         for label, n in zip(BOUND_LABELS, buckets):
@@ -172,24 +177,21 @@ class Exporter:
     def collect(self):
         yield from self._request_families()
         runner = self.environment.runner
-        users = GaugeMetricFamily("loadgate_users", "Locust users running")
-        users.add_metric([], runner.user_count if runner else 0)
-        workers = GaugeMetricFamily("loadgate_workers", "Locust worker processes connected")
-        workers.add_metric([], len(runner.clients) if isinstance(runner, MasterRunner) else 1)
-        yield users
-        yield workers
+        yield _gauge("loadgate_users", "Locust users running", runner.user_count if runner else 0)
+        yield _gauge("loadgate_workers", "Locust worker processes connected",
+                     len(runner.clients) if isinstance(runner, MasterRunner) else 1)
         yield from self._run_families()
 
     def _request_families(self):
         reqs = CounterMetricFamily(
-            "loadgate_requests", "Requests Locust measured", labels=["method", "name", "phase"]
+            "loadgate_requests", "Requests Locust measured", labels=["method", "name", "phase", "run_id"]
         )
         fails = CounterMetricFamily(
-            "loadgate_request_failures", "Failed requests", labels=["method", "name", "phase"]
+            "loadgate_request_failures", "Failed requests", labels=["method", "name", "phase", "run_id"]
         )
         for key, (_buckets, _total, count, failures) in list(self.tally.series.items()):
-            reqs.add_metric(list(key), count)
-            fails.add_metric(list(key), failures)
+            reqs.add_metric([*key, RUN_ID], count)
+            fails.add_metric([*key, RUN_ID], failures)
         return reqs, fails
 
     def _run_families(self):
@@ -199,15 +201,11 @@ class Exporter:
             ("loadgate_load_end_timestamp_seconds", "When the load stopped", self.load_end),
         ):
             if value is not None:
-                yield GaugeMetricFamily(name, doc, value=value)
-        yield GaugeMetricFamily(
-            "loadgate_load_finished", "1 once every request is counted", value=int(self.finished)
-        )
-        yield GaugeMetricFamily(
-            "loadgate_locust_requests",
-            "Requests in Locust's own statistics at the end, to check that nothing was lost",
-            value=self.locust_requests,
-        )
+                yield _gauge(name, doc, value)
+        yield _gauge("loadgate_load_finished", "1 once every request is counted", int(self.finished))
+        yield _gauge("loadgate_locust_requests",
+                     "Requests in Locust's own statistics at the end, to check that nothing was lost",
+                     self.locust_requests)
 
     def describe(self):
         return []
@@ -236,6 +234,12 @@ class Exporter:
             gevent.sleep(0.005)
         if not self.final_scrapes:
             log.warning("loadgate exporter: no final scrape within %.0f s", timeout)
+
+
+def _gauge(name: str, doc: str, value: float) -> GaugeMetricFamily:
+    gauge = GaugeMetricFamily(name, doc, labels=["run_id"])
+    gauge.add_metric([RUN_ID], value)
+    return gauge
 
 
 class _Scrape(list):

@@ -6,6 +6,7 @@ import logging
 import signal
 import sys
 import tempfile
+import time
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -25,6 +26,7 @@ log = logging.getLogger("loadgate")
 
 def run(plan: Plan) -> Verdict:
     """Run the gate and return its verdict; the stack is gone when this returns or raises."""
+    started = time.time()
     try:
         with teardown_guard() as resources:
             workdir = Path(resources.enter_context(tempfile.TemporaryDirectory(prefix="loadgate-")))
@@ -34,12 +36,13 @@ def run(plan: Plan) -> Verdict:
             from loadgate.measure import timeline, window
             from loadgate.watch import abort, progress
 
-            guard = abort.Guard(plan.objectives, stack.prometheus_url)
+            guard = abort.Guard(plan.objectives, stack.prometheus_url, plan.run_id)
             with progress.live(plan, stack.prometheus_url) as watch:
                 outcome = guard.run(stack, watch)
             outcome.check()
-            measurements = window.measure(stack.prometheus_url, plan.objectives, until=guard.until)
-            measurements = timeline.attach(stack.prometheus_url, measurements)
+            measurements = window.measure(stack.prometheus_url, plan.objectives, until=guard.until,
+                                          run_id=plan.run_id, since=started)
+            measurements = timeline.attach(stack.prometheus_url, measurements, plan.run_id)
             verdict = judging.judge(plan.objectives, measurements, plan.baseline, guard.aborted)
     except InfraError as exc:
         verdict = judging.unknown(plan.objectives, redact(str(exc)))

@@ -65,3 +65,16 @@ def test_missing_and_broken_locustfiles(tmp_path, files, write):
 def test_credentials_never_shown():
     assert redact_url("https://bob:s3cret@example.test:8443/x") == "https://***@example.test:8443/x"
     assert redact_url("http://127.0.0.1:8080") == "http://127.0.0.1:8080"
+
+
+def test_run_id_from_command_line_environment_or_generated(tmp_path, files):
+    assert build_plan(args(tmp_path, run_id="ci-42"), environ={"LOADGATE_RUN_ID": "env"}).run_id == "ci-42"
+    assert build_plan(args(tmp_path), environ={"LOADGATE_RUN_ID": "env-7"}).run_id == "env-7"
+    first, second = (build_plan(args(tmp_path), environ={}).run_id for _ in range(2))
+    assert first != second and len(first) > 10
+
+
+@pytest.mark.parametrize("bad", ['a"b', "-x", "x" * 65, "a b", "a}b"])
+def test_run_id_that_cannot_be_a_label_value_safely_is_refused(tmp_path, files, bad):
+    with pytest.raises(ConfigError, match="run id"):
+        build_plan(args(tmp_path, run_id=bad), environ={})

@@ -1,6 +1,6 @@
 import dataclasses
 
-from loadgate.measure.promql import series
+from loadgate.measure.promql import scoped, series
 from loadgate.model import RequestSelector
 from tests.helpers import error_rate
 
@@ -14,3 +14,13 @@ def test_exact_selector_and_union_of_matches():
     assert series("m", union, "offset 4s") == ('(m{phase="window",name="/a",method="GET"} offset 4s or '
                                                'm{phase="window",name="/\\"b",method="POST"} offset 4s)')
     assert series("m", dataclasses.replace(BASE, matched=())) is None
+
+
+def test_scoped_adds_the_run_id_to_every_loadgate_selector():
+    assert scoped("sum(loadgate_requests_total)", "r1") == 'sum(loadgate_requests_total{run_id="r1"})'
+    assert scoped('h_bucket{a="1"} + loadgate_x{phase="window",name="/a/{id}"}', "r1") == \
+        'h_bucket{a="1"} + loadgate_x{run_id="r1",phase="window",name="/a/{id}"}'
+    assert scoped("loadgate_load_finished[90s]", "r1") == 'loadgate_load_finished{run_id="r1"}[90s]'
+    assert scoped("loadgate_users{}", "r1") == 'loadgate_users{run_id="r1"}'
+    assert scoped('x{name="loadgate_y"} or my_loadgate_z', "r1") == 'x{name="loadgate_y"} or my_loadgate_z'
+    assert scoped("sum(loadgate_requests_total)", None) == "sum(loadgate_requests_total)"

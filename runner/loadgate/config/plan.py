@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import ast
 import os
+import re
+import secrets
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Mapping
@@ -43,6 +46,7 @@ class Plan:
     quiet: bool = False
     locust_args: tuple[str, ...] = field(default_factory=tuple)
     baseline: Baseline | None = None  # --baseline: an earlier results.json
+    run_id: str = ""  # a label on every series this run exports; every query selects it
 
 
 def _positive_int(text: str) -> int:
@@ -62,6 +66,21 @@ def _positive_float(text: str) -> float:
     return value
 
 
+RUN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}\Z")
+
+
+def new_run_id() -> str:
+    """``20261125T034512-1a2b3c``: sortable by start time, unique in practice."""
+    return time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + "-" + secrets.token_hex(3)
+
+
+def _run_id(text: str) -> str:
+    if not RUN_ID.match(text):
+        raise ValueError(f"run id {text!r}: use 1-64 letters, digits, '.', '_', ':' or '-', "
+                         "starting with a letter or digit")
+    return text
+
+
 def _positive_duration(text: str) -> float:
     value = parse_duration(text, allow_bare_zero=False)
     if value <= 0:
@@ -71,7 +90,7 @@ def _positive_duration(text: str) -> float:
 
 PARSERS: dict[str, Callable[[str], object]] = {
     "users": _positive_int, "spawn_rate": _positive_float, "workers": _positive_int,
-    "duration": _positive_duration, "warmup": parse_duration,
+    "duration": _positive_duration, "warmup": parse_duration, "run_id": _run_id,
 }
 
 
@@ -136,6 +155,7 @@ def build_plan(args, environ: Mapping[str, str] = os.environ) -> Plan:
         keep_stack=bool(args.keep_stack), quiet=bool(getattr(args, "quiet", False)),
         locust_args=tuple(args.locust_args or ()),
         baseline=baseline.load(pick("baseline", getattr(args, "baseline", None), environ, None)),
+        run_id=str(pick("run_id", getattr(args, "run_id", None), environ, None) or new_run_id()),
     ))
 
 

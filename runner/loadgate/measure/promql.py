@@ -133,5 +133,35 @@ def sliding_query(objective: Objective, window: Window) -> str | None:
     return f"({requests} or vector(0)) / {seconds!r}"
 
 
+_METRIC = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|`[^`]*`|\b(loadgate_[A-Za-z0-9_:]*)')
+
+
+def scoped(promql: str, run_id: str | None) -> str:
+    """``promql`` with ``run_id="..."`` added to every selector of a ``loadgate_*`` metric.
+
+    The reader passes every query through here, so one shared Prometheus can hold many runs and
+    each sees only its own series.  String literals are left alone.
+    """
+    if not run_id:
+        return promql
+    matcher = f'run_id="{label_value(run_id)}"'
+    out, position = [], 0
+    for found in _METRIC.finditer(promql):
+        if found.group(1) is None:
+            continue
+        out.append(promql[position:found.end()])
+        position = found.end()
+        rest = promql[position:]
+        blank = len(rest) - len(rest.lstrip())
+        if rest[blank:blank + 1] == "{":
+            empty = rest[blank + 1:].lstrip()[:1] == "}"
+            out.append(rest[:blank + 1] + matcher + ("" if empty else ","))
+            position += blank + 1
+        else:
+            out.append("{" + matcher + "}")
+    out.append(promql[position:])
+    return "".join(out)
+
+
 def no_match_note(objective: Objective) -> str:
     return f"no data: no request matching {objective.request} in the window"

@@ -13,29 +13,34 @@ from prometheus_api_client import PrometheusApiClientException, PrometheusConnec
 from requests.exceptions import RequestException
 
 from loadgate.errors import InfraError
-from loadgate.measure.promql import FINISHED
+from loadgate.measure.promql import FINISHED, scoped
 
 FINAL_SCRAPE_TIMEOUT = 20.0
 T = TypeVar("T")
 
 
 class Reader:
-    """Instant queries at ``at`` (unix seconds; None: now) and range queries."""
+    """Instant queries at ``at`` (unix seconds; None: now) and range queries, all of one run:
+    every ``loadgate_*`` selector gets ``run_id`` (a shared Prometheus holds other runs too)."""
 
-    def __init__(self, url: str, timeout: float = 10, retry=None) -> None:
+    def __init__(self, url: str, timeout: float = 10, retry=None, run_id: str | None = None,
+                 since: float | None = None) -> None:
         options = {"retry": retry} if retry is not None else {}
         self.client = PrometheusConnect(url=url, disable_ssl=True, timeout=timeout, **options)
         self.at: float | None = None
+        self.run_id = run_id
+        self.since = since  # when this run started: older samples are not this run's
 
-    def _call(self, promql: str, query: Callable[[], T], kind: str = "query") -> T:
+    def _call(self, promql: str, query: Callable[[str], T], kind: str = "query") -> T:
+        promql = scoped(promql, self.run_id)
         try:
-            return query()
+            return query(promql)
         except (PrometheusApiClientException, RequestException, ValueError) as exc:
             raise InfraError(f"Prometheus {kind} failed: {promql}: {exc}") from None
 
     def samples(self, promql: str) -> list[tuple[dict, float]]:
         params = {"time": repr(self.at)} if self.at is not None else None
-        result = self._call(promql, lambda: self.client.custom_query(promql, params=params))
+        result = self._call(promql, lambda q: self.client.custom_query(q, params=params))
         if isinstance(result, list) and len(result) == 2 and not isinstance(result[0], dict):
             result = [{"metric": {}, "value": result}]  # a scalar
         return [(r.get("metric", {}), float(r["value"][1])) for r in result]
@@ -53,21 +58,23 @@ class Reader:
     def raw(self, promql: str) -> list[tuple[dict, list]]:
         """A range-vector selector (``metric[1h]``) at ``at``: each series with its raw samples."""
         params = {"time": repr(self.at)} if self.at is not None else None
-        result = self._call(promql, lambda: self.client.custom_query(promql, params=params))
+        result = self._call(promql, lambda q: self.client.custom_query(q, params=params))
         return [(r.get("metric", {}), r.get("values", [])) for r in result]
 
     def range(self, promql: str, start: float, end: float, step: float) -> list[dict]:
         """A range query from ``start`` to ``end`` (unix seconds) every ``step`` seconds."""
         begin, finish = (datetime.fromtimestamp(t, timezone.utc) for t in (start, end))
-        return self._call(promql, lambda: self.client.custom_query_range(
-            promql, start_time=begin, end_time=finish, step=f"{step:.3f}"), kind="range query")
+        return self._call(promql, lambda q: self.client.custom_query_range(
+            q, start_time=begin, end_time=finish, step=f"{step:.3f}"), kind="range query")
 
     def final_scrape_time(self, timeout: float = FINAL_SCRAPE_TIMEOUT) -> float:
         """Wait until Prometheus holds the exporter's final figures; return that sample's time."""
         deadline = time.monotonic() + timeout
+        since = self.since if self.since is not None else time.time() - 3600
         while True:
-            for _, raw in self.raw(f"{FINISHED}[1h]"):
-                done = [float(ts) for ts, value in raw if float(value) == 1]
+            span = max(1, math.ceil(time.time() - since) + 1)
+            for _, raw in self.raw(f"{FINISHED}[{span}s]"):
+                done = [float(ts) for ts, value in raw if float(value) == 1 and float(ts) >= since]
                 if done:
                     return done[0]
             if time.monotonic() > deadline:

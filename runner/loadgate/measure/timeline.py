@@ -114,9 +114,9 @@ def fill_gap(reader: Reader, timeline: Timeline, end: float) -> Timeline:
     return dataclasses.replace(timeline, series=series, first_scrape=reader.at)
 
 
-def attach(url: str, measurements: Measurements) -> Measurements:
+def attach(url: str, measurements: Measurements, run_id: str | None = None) -> Measurements:
     """``measurements`` with its timeline; unchanged (and a warning) if Prometheus cannot say."""
-    reader = Reader(url)
+    reader = Reader(url, run_id=run_id)
     try:
         start = load_start(reader, measurements)
         timeline = read(reader, start, measurements.window.end)

@@ -107,9 +107,11 @@ def check_complete(reader: Reader) -> int:
     return int(locust or 0)
 
 
-def measure(url: str, objectives: Iterable[Objective], until: float | None = None) -> Measurements:
-    """Every figure over the window; ``until``: the run was cut short then (abort_on_fail)."""
-    reader = Reader(url)
+def measure(url: str, objectives: Iterable[Objective], until: float | None = None,
+            run_id: str | None = None, since: float | None = None) -> Measurements:
+    """Every figure over the window; ``until``: the run was cut short then (abort_on_fail);
+    ``run_id``/``since``: this run's series and start (a shared Prometheus holds others)."""
+    reader = Reader(url, run_id=run_id, since=since)
     window = read_window(reader, until)
     totals, per_request = request_figures(reader, window)
     objectives = patterns.resolve(objectives, [(r.method or "", r.name or "") for r in per_request])

@@ -67,6 +67,7 @@ def document(plan: Plan, verdict: Verdict) -> dict:
     if totals:
         totals.pop("method"), totals.pop("name")
     doc = {
+        "run_id": plan.run_id,
         "verdict": verdict.status.value,
         "exit_code": int(verdict.exit_code),
         "window": asdict(figures.window) if figures else None,

@@ -37,8 +37,9 @@ def testcase(result: Result, seconds: float, verdict: Verdict | None = None) -> 
     return case
 
 
-def properties(verdict: Verdict) -> dict[str, str]:
-    props = {"verdict": verdict.status.value, "exit_code": str(int(verdict.exit_code))}
+def properties(verdict: Verdict, run_id: str = "") -> dict[str, str]:
+    props = {"run_id": run_id, "verdict": verdict.status.value,
+             "exit_code": str(int(verdict.exit_code))}
     for index, result in enumerate(verdict.results, start=1):
         measured = measured_in_unit(result)
         props[f"slo.{index}.name"] = result.objective.name
@@ -82,7 +83,7 @@ def baseline_properties(verdict: Verdict) -> dict[str, str]:
 def render(plan: Plan, verdict: Verdict) -> str:
     seconds = verdict.measurements.window.seconds if verdict.measurements else 0.0
     suite = TestSuite(plan.name, [testcase(r, seconds, verdict) for r in verdict.results],
-                      properties=properties(verdict),
+                      properties=properties(verdict, plan.run_id),
                       timestamp=datetime.now(timezone.utc).isoformat(timespec="seconds"))
     element = suite.build_xml_doc()
     for attribute in NOT_IN_SCHEMA:

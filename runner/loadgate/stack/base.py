@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Callable, Optional, Protocol
 
 from loadgate.errors import ConfigError, InfraError
-from loadgate.stack.probe import http_ok
+from loadgate.stack.probe import exporter_ready, http_ok
 
 # Called about once a second while the load runs, with the seconds elapsed; may raise.
 Watch = Callable[[float], None]
@@ -69,10 +69,10 @@ class LoadLoop:
                 watch(time.monotonic() - started)
         return LoadOutcome(self.locust_exit_code(), self.locust_tail(40))
 
-    def wait_for_exporter(self, url: str, locustfile: Path, timeout: float) -> None:
+    def wait_for_exporter(self, url: str, locustfile: Path, timeout: float, run_id: str = "") -> None:
         """Locust serves metrics once it has loaded the locustfile; if it dies first, say why."""
         deadline = time.monotonic() + timeout
-        while not http_ok(url):
+        while not (exporter_ready(url, run_id) if run_id else http_ok(url)):
             if self.locust_exited(0):
                 last = [line for line in self.locust_tail(40).splitlines() if line.strip()]
                 raise ConfigError(f"Locust could not load {locustfile}: "

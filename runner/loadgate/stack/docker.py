@@ -134,7 +134,7 @@ class DockerStack(LoadLoop):
         self.up("starting Locust", "--no-deps", "locust-master", *services)
         (self.master,) = project_containers(self.client, self.project, "locust-master")
         self.wait_for_exporter(f"http://127.0.0.1:{self.exporter_port}/metrics",
-                               self.plan.locustfile, STARTUP_TIMEOUT)
+                               self.plan.locustfile, STARTUP_TIMEOUT, self.plan.run_id)
         return self.watch_load(self.plan.duration, watch)
 
     def locust_exited(self, wait: float) -> bool:

@@ -13,7 +13,7 @@ from loadgate.errors import ConfigError, InfraError
 from loadgate.stack.base import LoadLoop, LoadOutcome, Watch
 from loadgate.stack.locust_argv import exporter_env, locust_argv, master_args, worker_args
 from loadgate.stack.probe import STARTUP_TIMEOUT, http_ok, wait_until
-from loadgate.stack.processes import Child, free_port
+from loadgate.stack.processes import Child, check_port_free, free_port
 from loadgate.stack.prometheus_config import prometheus_config
 
 log = logging.getLogger("loadgate")
@@ -50,6 +50,7 @@ class LocalStack(LoadLoop):
             stack.exporter_port = int(os.environ.get("LOADGATE_EXPORTER_PORT", "9646"))
         else:
             stack.start_prometheus(find_prometheus(plan.prometheus_bin))
+        check_port_free(stack.exporter_port, "the exporter")
         # Locust imports for about a second before its load begins: start it now, so that
         # loadgate's own remaining start-up (queries, watchers) overlaps with that.
         stack.locust = stack.start_locust()
@@ -85,7 +86,7 @@ class LocalStack(LoadLoop):
     def run_load(self, watch: Watch | None = None) -> LoadOutcome:
         self.wait_for_prometheus()
         self.wait_for_exporter(f"http://127.0.0.1:{self.exporter_port}/metrics",
-                               self.plan.locustfile, STARTUP_TIMEOUT)
+                               self.plan.locustfile, STARTUP_TIMEOUT, self.plan.run_id)
         return self.watch_load(self.plan.duration, watch)
 
     def locust_exited(self, wait: float) -> bool:

@@ -18,6 +18,7 @@ def exporter_env(plan: Plan, port: int, addr: str = "127.0.0.1") -> dict[str, st
         "LOADGATE_EXPORTER_ADDR": addr,
         "LOADGATE_EXPORTER_PORT": str(port),
         "LOADGATE_WARMUP": repr(plan.warmup),
+        "LOADGATE_RUN_ID": plan.run_id,
         "PYTHONUNBUFFERED": "1",
     }
 

@@ -101,3 +101,46 @@ def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((host, 0))
         return sock.getsockname()[1]
+
+
+def port_owner(port: int) -> str:
+    """Who listens on TCP ``port`` (``pid 123 (python3 -m http.server)``), as far as /proc says."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if len(fields) > 9 and fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                inodes.add(f"socket:[{fields[9]}]")
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit() and inodes and _holds(proc, inodes):
+            try:
+                cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            except OSError:
+                cmdline = "?"
+            return f"pid {proc.name} ({cmdline.strip()[:120]})"
+    return "another process" + (" (owner not visible to this user)" if inodes else "")
+
+
+def _holds(proc: Path, inodes: set[str]) -> bool:
+    try:
+        return any(os.readlink(fd) in inodes for fd in (proc / "fd").iterdir())
+    except OSError:
+        return False
+
+
+def check_port_free(port: int, what: str, host: str = "127.0.0.1") -> None:
+    """InfraError naming whoever already listens on ``host:port``."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the exporter's server does:
+        try:  # a closed connection in TIME_WAIT does not block it, a listener does
+            sock.bind((host, port))
+            return
+        except OSError:
+            pass
+    from loadgate.errors import InfraError
+
+    raise InfraError(f"{what} port {host}:{port} is already taken by {port_owner(port)}")

@@ -50,9 +50,10 @@ def live_value(reader: Reader, objective: Objective, window: Window) -> float | 
 class Guard:
     """The watch that checks ``abort_on_fail`` objectives; ``aborted`` says whether it fired."""
 
-    def __init__(self, objectives: Iterable[Objective], prometheus_url: str) -> None:
+    def __init__(self, objectives: Iterable[Objective], prometheus_url: str,
+                 run_id: str | None = None) -> None:
         self.objectives = [o for o in objectives if o.abort_on_fail]
-        self.reader = Reader(prometheus_url) if self.objectives else None
+        self.reader = Reader(prometheus_url, run_id=run_id) if self.objectives else None
         self.aborted: Abort | None = None
         self.next_check = 0.0
 

@@ -131,7 +131,7 @@ def live(plan: Plan, prometheus_url: str, out: Optional[TextIO] = None) -> Itera
     if plan.quiet:
         yield None
         return
-    reader = Reader(prometheus_url, timeout=QUERY_TIMEOUT, retry=Retry(total=0))
+    reader = Reader(prometheus_url, timeout=QUERY_TIMEOUT, retry=Retry(total=0), run_id=plan.run_id)
     progress = Progress(plan.duration, lambda: sample(reader), out or sys.stderr)
     try:
         yield progress
