@@ -3,8 +3,11 @@
 ``max_regression`` / ``min_ratio`` compare this run with one or more baseline runs.  Each run
 keeps its figures per short interval of the window (1 s, see measure/intervals.py), so a run
 is a small sample, not one number, and the question becomes: is the ratio now / baseline beyond
-the limit with the stated confidence?  ``fail`` when its confidence interval lies wholly beyond
-the limit, ``pass`` when wholly within, else ``inconclusive`` (with what would settle it).
+the limit with the stated confidence?  ``fail`` when it is beyond the limit with that confidence
+(one-sided), ``pass`` when it is within with that confidence, else ``inconclusive`` (with what
+would settle it).  As in an equivalence test (TOST), the interval shown is the two-sided
+(2 x confidence - 1) one, 90 % for 95 %: each of its ends is a one-sided bound at the stated
+confidence, so "fail" is exactly "the whole interval is beyond the limit".
 
 Method, and why.  Interval figures of one run are not independent draws: a slow second is
 followed by a slow second (GC, a busy neighbour, a warming cache), and whole runs differ from
@@ -300,12 +303,12 @@ class Question:
 
 
 def _claims(q: Question) -> tuple[float, float]:
-    """Two-sided-convention p-values of the fail claim and the pass claim."""
+    """One-sided p-values of the fail claim and of the pass claim."""
     if isinstance(q.estimate, str):
         return 1.0, 1.0
     above, below = q.estimate.p_above(q.limit), q.estimate.p_below(q.limit)
     fail, ok = (above, below) if q.higher_is_worse else (below, above)
-    return min(2 * fail, 1.0), min(2 * ok, 1.0)
+    return fail, ok
 
 
 def holm(p_values: Sequence[float]) -> tuple[list[float], list[int]]:
@@ -329,7 +332,7 @@ def decide(questions: Sequence[Question], confidence: float = 0.95) -> list[Deci
     decisions = []
     for i, q in enumerate(questions):
         outcome = "fail" if fail_adj[i] < alpha else "pass" if pass_adj[i] < alpha else "inconclusive"
-        level = 1 - alpha / (pass_mult[i] if outcome == "pass" else fail_mult[i])
+        level = 1 - 2 * alpha / (pass_mult[i] if outcome == "pass" else fail_mult[i])
         decisions.append(_decision(q, outcome, level, len(questions)))
     return decisions
 

@@ -1,0 +1,134 @@
+"""Figures per short interval of the window, so that runs compare as distributions (issue #13).
+
+The interval is 1 s, longer only to keep a window at most MAX_INTERVALS long or to span two
+scrapes of a slower Prometheus (``--prometheus-url``).  Why 1 s: a 10 s window then gives ten
+intervals, enough for the t interval of judge/significance.py (about nine degrees of freedom),
+while each still holds a hundred requests or more at ten users, so its p95 means something.
+Half-second intervals would hold two scrapes at 250 ms and p95s of a few dozen requests; 2 s
+intervals would leave a 10 s run five figures, and t(4) = 2.8 makes every interval wide.
+
+Exact, no extrapolation (notes/measurement-pitfalls.md): each figure is a counter difference
+between two scrapes (promql.interval_delta: the value at the last scrape at or before an
+interval's end minus the value at its start; a series that did not exist yet counts as zero),
+read by one range query per figure with the interval as its step.  The intervals tile the window
+from its start; the rest at its end, shorter than one interval, is left out.  Throughput divides
+by the time between the scrapes the counts came from (their timestamps), not the nominal length.
+"""
+
+from __future__ import annotations
+
+import math
+from concurrent.futures import ThreadPoolExecutor
+from statistics import median
+
+from loadgate.measure import promql
+from loadgate.measure.reader import Reader
+from loadgate.model import Intervals, Objective, Window
+
+MAX_INTERVALS = 120
+QUANTILES = (("p50_ms", 0.5), ("p90_ms", 0.9), ("p95_ms", 0.95), ("p99_ms", 0.99))
+Key = tuple[str, str]  # (method, name)
+
+
+def interval_seconds(window_seconds: float, scrape_seconds: float) -> float:
+    """1 s; more for windows over MAX_INTERVALS s or scrapes more than 0.5 s apart."""
+    return float(max(1, math.ceil(window_seconds / MAX_INTERVALS), math.ceil(2 * scrape_seconds)))
+
+
+def ends(window: Window, seconds: float) -> tuple[float, ...]:
+    """The end of each whole interval, from the window's start."""
+    count = int(window.seconds / seconds + 1e-9)
+    return tuple(round(window.start + k * seconds, 3) for k in range(1, count + 1))
+
+
+def scrape_spacing(reader: Reader, window: Window) -> float:
+    """Median time between the exporter's scrapes during the window (0.25 s with loadgate's own)."""
+    span = promql.duration(window.seconds + 1)
+    stamps = sorted({float(ts) for _, raw in reader.raw(f"{promql.FINISHED}[{span}]") for ts, _ in raw})
+    gaps = [b - a for a, b in zip(stamps, stamps[1:])]
+    return median(gaps) if gaps else 1.0
+
+
+class Grid:
+    """Range queries evaluated at every interval end of one window."""
+
+    def __init__(self, reader: Reader, window: Window) -> None:
+        self.reader, self.window = reader, window
+        self.seconds = interval_seconds(window.seconds, scrape_spacing(reader, window))
+        self.ends = ends(window, self.seconds)
+
+    def series(self, queries: dict[str, str]) -> dict[str, dict[Key, list[float | None]]]:
+        """Per query, per (method, name) label pair, one value per interval (None: no sample)."""
+        if not self.ends:
+            return {name: {} for name in queries}
+        stop = self.ends[-1] + self.seconds / 10
+
+        def one(promql_text: str) -> dict[Key, list[float | None]]:
+            result = self.reader.range(promql_text, self.ends[0], stop, self.seconds)
+            return {(r["metric"].get("method", ""), r["metric"].get("name", "")): self._aligned(r)
+                    for r in result}
+
+        with ThreadPoolExecutor(max_workers=min(8, len(queries))) as pool:
+            futures = {name: pool.submit(one, text) for name, text in queries.items()}
+            return {name: future.result() for name, future in futures.items()}
+
+    def _aligned(self, series: dict) -> list[float | None]:
+        found = {round(float(ts), 3): float(v) for ts, v in series.get("values", [])}
+        values = [found.get(t) for t in self.ends]
+        return [None if v is None or math.isnan(v) or math.isinf(v) else v for v in values]
+
+    def spans(self, stamps: list[float | None]) -> list[float]:
+        """Seconds between the scrapes each interval's counts came from (nominal if unknown)."""
+        spans, before = [], self.window.start
+        for stamp in stamps:
+            spans.append(stamp - before if stamp is not None and stamp > before else self.seconds)
+            before = stamp if stamp is not None else before + self.seconds
+        return spans
+
+    def intervals(self, requests, failures, spans, latency: dict[str, list[float | None]]) -> Intervals:
+        counts = [int(round(v or 0)) for v in requests]
+        fails = [int(round(v or 0)) for v in failures]
+        return Intervals(
+            seconds=self.seconds, starts=tuple(round(e - self.seconds, 3) for e in self.ends),
+            requests=tuple(counts), failures=tuple(fails),
+            rps=tuple(round(n / s, 3) for n, s in zip(counts, spans)),
+            latency={k: tuple(None if v is None else round(v, 3) for v in vs) for k, vs in latency.items()})
+
+
+def table(grid: Grid) -> tuple[Intervals | None, dict[Key, Intervals]]:
+    """Intervals of all requests together and of each (method, name)."""
+    if not grid.ends:
+        return None, {}
+    by = "method, name"
+    queries = {"requests": promql.interval_delta(promql.REQUESTS, grid.seconds, by),
+               "failures": promql.interval_delta(promql.FAILURES, grid.seconds, by),
+               "all requests": promql.interval_delta(promql.REQUESTS, grid.seconds),
+               "all failures": promql.interval_delta(promql.FAILURES, grid.seconds),
+               "scrapes": promql.scrape_instants()}
+    queries.update({f: promql.interval_quantile(q, grid.seconds, by) for f, q in QUANTILES})
+    queries.update({f"all {f}": promql.interval_quantile(q, grid.seconds) for f, q in QUANTILES})
+    got = grid.series(queries)
+    spans = grid.spans(next(iter(got["scrapes"].values()), [None] * len(grid.ends)))
+    none = [None] * len(grid.ends)
+    totals = grid.intervals(got["all requests"].get(("", ""), none), got["all failures"].get(("", ""), none),
+                            spans, {f: got[f"all {f}"].get(("", ""), none) for f, _ in QUANTILES})
+    per_request = {key: grid.intervals(counts, got["failures"].get(key, none), spans,
+                                       {f: got[f].get(key, none) for f, _ in QUANTILES})
+                   for key, counts in got["requests"].items()}
+    return totals, per_request
+
+
+def for_objective(grid: Grid, objective: Objective) -> Intervals | None:
+    """The intervals of the requests one objective selects (its own percentile); None: nothing."""
+    requests = promql.delta(promql.REQUESTS, objective, grid.seconds)
+    if requests is None or not grid.ends or objective.sli == "promql":
+        return None
+    queries = {"requests": requests, "failures": promql.delta(promql.FAILURES, objective, grid.seconds),
+               "scrapes": promql.scrape_instants()}
+    if objective.sli == "latency":
+        queries["latency"] = promql.objective_interval_quantile(objective, grid.seconds)
+    got = {name: next(iter(v.values()), None) for name, v in grid.series(queries).items()}
+    none = [None] * len(grid.ends)
+    latency = {f"p{objective.percentile:g}_ms": got.get("latency") or none} if "latency" in got else {}
+    return grid.intervals(got["requests"] or none, got["failures"] or none,
+                          grid.spans(got["scrapes"] or none), latency)
