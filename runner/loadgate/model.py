@@ -125,6 +125,20 @@ class RequestFigures:
     p90_ms: float | None
     p95_ms: float | None
     p99_ms: float | None
+    intervals: Intervals | None = None  # the same figures per short interval of the window
+
+
+@dataclass(frozen=True)
+class Intervals:
+    """Figures per short interval of the window (measure/intervals.py), so that runs compare as
+    distributions (judge/significance.py).  One value per interval in every column."""
+
+    seconds: float  # nominal length of each interval
+    starts: tuple[float, ...]  # unix seconds
+    requests: tuple[int, ...]
+    failures: tuple[int, ...]
+    rps: tuple[float, ...]
+    latency: dict[str, tuple[float | None, ...]]  # "p95_ms" -> ms (None: no requests then)
 
 
 @dataclass(frozen=True)
@@ -154,6 +168,7 @@ class Measurements:
     timeline: Timeline | None = None  # charts only (report.html); never judged
     objectives: tuple[Objective, ...] = ()  # as judged: patterns resolved, `each` expanded
     sustained: dict[str, tuple[tuple[float, float], ...]] = field(default_factory=dict)  # for:
+    intervals: dict[str, Intervals] = field(default_factory=dict)  # objectives with a baseline limit
 
 
 @dataclass(frozen=True)
@@ -166,6 +181,13 @@ class Comparison:
     limit: str  # "+10%" or "x0.9"
     status: Status
     message: str
+    decision: str = ""  # fail | pass | inconclusive (judge/significance.py)
+    low: float | None = None  # confidence interval of the change, relative like `change`
+    high: float | None = None
+    confidence: float | None = None  # the interval's two-sided level (None: single numbers)
+    basis: str = ""  # how it was judged: intervals and runs compared, or single numbers
+    settle: str = ""  # inconclusive: what would settle it
+    runs: int = 1  # baseline runs compared with
 
 
 @dataclass(frozen=True)
