@@ -57,6 +57,8 @@ class Objective:
     after: float = 0.0  # abort grace, seconds from the start of the load
     sustain: float | None = None  # ``for:`` seconds: judged over sliding windows this long
     matched: tuple[RequestSelector, ...] | None = None  # a pattern resolved to exact requests
+    confidence: float = 0.95  # of max_regression / min_ratio decisions
+    family: str | None = None  # the objective an `each:` expanded this one from (Holm family)
 
     @property
     def bound(self) -> float:

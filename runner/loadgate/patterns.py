@@ -78,5 +78,6 @@ def resolve(objectives: Iterable[Objective], seen: Iterable[tuple[str, str]]) ->
         if not found:  # nothing to expand into: one testcase that fails with "no data"
             resolved.append(dataclasses.replace(objective, matched=()))
         resolved += [dataclasses.replace(objective, name=expanded_name(objective, r), request=r,
-                                         each=False, matched=None) for r in found]
+                                         each=False, matched=None, family=objective.name)
+                     for r in found]
     return resolved

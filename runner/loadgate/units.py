@@ -89,6 +89,14 @@ def parse_regression(value: object) -> float:
     return fraction
 
 
+def parse_confidence(value: object) -> float:
+    """``95%`` or ``0.95`` -> 0.95; strictly between 50 % and 100 %."""
+    fraction = parse_fraction(value, "a confidence like 95% or 0.95")
+    if not 0.5 < fraction < 1:
+        raise ValueError(f"a confidence must lie between 50% and 100% (both excluded), got {value!r}")
+    return fraction
+
+
 def parse_throughput(value: object) -> float:
     """``50/s``, ``3000/m`` or a bare number (per second) -> requests per second."""
     if isinstance(value, bool):

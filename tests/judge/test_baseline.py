@@ -3,7 +3,7 @@ import json
 import pytest
 
 from loadgate.errors import ConfigError
-from loadgate.judge.baseline import load, value_for
+from loadgate.judge.baseline import intervals_for, load, value_for
 from tests.helpers import error_rate, latency, throughput
 
 DOC = {"verdict": "pass", "totals": {"requests": 100, "failures": 2, "rps": 10.0, "p50_ms": 5,
@@ -16,7 +16,7 @@ DOC = {"verdict": "pass", "totals": {"requests": 100, "failures": 2, "rps": 10.0
 
 
 def test_values_from_entries_then_names_then_the_request_table(write):
-    baseline = load(write("base.json", json.dumps(DOC)))
+    baseline = load(write("base.json", json.dumps(DOC))).runs[0]
     assert value_for(baseline, latency(95, request="GET /items")) == 42.0  # same scope, renamed
     errors = error_rate(0.05, name="checkout errors")
     assert value_for(baseline, errors) == pytest.approx(0.015)  # by name, % -> fraction
@@ -65,3 +65,50 @@ def test_nan_and_infinity_in_a_baseline_are_refused(write, constant):
     text = json.dumps(DOC).replace('"measured": 42.0', f'"measured": {constant}')
     with pytest.raises(ConfigError, match=f"holds {constant}"):
         load(write("base.json", text))
+
+
+COLUMNS = {"seconds": 1.0, "start": [1.0, 2.0, 3.0], "requests": [10, 11, 12], "failures": [0, 1, 0],
+           "rps": [10.0, 11.0, 12.0], "p95_ms": [9.0, 9.5, 10.0]}
+
+
+def with_intervals(p95_entry=None):
+    doc = json.loads(json.dumps(DOC))
+    doc["totals"]["intervals"] = COLUMNS
+    if p95_entry is not None:
+        doc["slos"][1]["intervals"] = p95_entry
+    return doc
+
+
+def test_interval_figures_from_the_slo_entry_then_the_table(write):
+    run = load(write("base.json", json.dumps(with_intervals({"p95_ms": [1.0, 2.0, 3.0]})))).runs[0]
+    assert intervals_for(run, latency(95, request="GET /items"))["p95_ms"] == [1.0, 2.0, 3.0]
+    assert intervals_for(run, latency(95))["p95_ms"] == [9.0, 9.5, 10.0]  # totals
+    assert intervals_for(run, latency(99)) is None  # no p99 column kept
+    assert intervals_for(run, throughput(1, name="t"))["rps"] == [10.0, 11.0, 12.0]
+    old = load(write("old.json", json.dumps(DOC))).runs[0]
+    assert intervals_for(old, latency(95)) is None  # written before intervals existed
+
+
+def test_a_directory_and_several_files_pool_their_runs_and_skip_what_is_not_a_run(write, tmp_path):
+    for i in range(3):
+        write(f"main/run{i}/results.json", json.dumps(with_intervals()))
+    write("main/notes.json", json.dumps({"something": "else"}))
+    write("main/broken/results.json", json.dumps({**DOC, "verdict": "error", "totals": None}))
+    baseline = load([tmp_path / "main"])
+    assert len(baseline.runs) == 3 and "3 runs in" in baseline.path
+    extra = write("one.json", json.dumps(DOC))
+    assert len(load([tmp_path / "main", extra]).runs) == 4
+    assert len(load(f"{extra},{extra}").runs) == 2  # LOADGATE_BASELINE: comma-separated
+
+
+def test_an_empty_directory_is_a_config_error(tmp_path):
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ConfigError, match="no loadgate results.json in this directory"):
+        load([tmp_path / "empty"])
+
+
+def test_interval_columns_of_the_wrong_type_are_refused(write):
+    doc = with_intervals()
+    doc["totals"]["intervals"]["p95_ms"] = ["fast"]
+    with pytest.raises(ConfigError, match="totals.intervals.p95_ms: expected a list of numbers"):
+        load(write("base.json", json.dumps(doc)))

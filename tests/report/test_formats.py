@@ -65,7 +65,8 @@ def test_results_json_shape(tmp_path):
     assert set(doc) == {"run_id", "verdict", "exit_code", "window", "totals", "requests", "slos"}
     assert (doc["verdict"], doc["exit_code"]) == ("fail", 1)
     assert doc["window"] == {"start": 1764000005.0, "end": 1764000030.0}
-    assert set(doc["totals"]) == {"requests", "failures", "rps", "p50_ms", "p90_ms", "p95_ms", "p99_ms"}
+    assert set(doc["totals"]) == {"requests", "failures", "rps", "p50_ms", "p90_ms", "p95_ms", "p99_ms",
+                                  "intervals"}
     assert doc["requests"][0]["method"] == "GET" and doc["requests"][0]["p95_ms"] == 412.3
     assert doc["slos"][0] == {"name": P95.name, "sli": "latency", "status": "fail", "measured": 412.3,
                               "unit": "ms", "threshold": "<= 300 ms"}

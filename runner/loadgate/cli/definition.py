@@ -41,8 +41,9 @@ def add_run(sub) -> None:
     run.add_argument("--prometheus-url", help="use this Prometheus instead of starting one")
     run.add_argument("--prometheus-bin", help="Prometheus binary for the local stack")
     run.add_argument("--report-dir", help="where the reports go (default reports)")
-    run.add_argument("--baseline", help="results.json of an earlier run, for max_regression / "
-                     "min_ratio")
+    run.add_argument("--baseline", nargs="+", metavar="PATH",
+                     help="results.json of earlier runs, or directories of them, for "
+                     "max_regression / min_ratio")
     run.add_argument("--run-id", help="this run's id, a label on every series it exports "
                      "(default $LOADGATE_RUN_ID, else generated)")
     run.add_argument("--keep-stack", action="store_true", help="leave the stack up after the verdict")

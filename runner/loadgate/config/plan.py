@@ -45,7 +45,7 @@ class Plan:
     keep_stack: bool = False
     quiet: bool = False
     locust_args: tuple[str, ...] = field(default_factory=tuple)
-    baseline: Baseline | None = None  # --baseline: an earlier results.json
+    baseline: Baseline | None = None  # --baseline: earlier runs' results.json
     run_id: str = ""  # a label on every series this run exports; every query selects it
 
 

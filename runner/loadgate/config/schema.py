@@ -8,6 +8,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_valida
 
 from loadgate.units import (
     finite_number,
+    parse_confidence,
     parse_duration,
     parse_rate,
     parse_regression,
@@ -27,6 +28,7 @@ Rate = Annotated[float, BeforeValidator(parse_rate)]
 Throughput = Annotated[float, BeforeValidator(parse_throughput)]
 Latency = Annotated[float, BeforeValidator(lambda v: parse_duration(v) * 1000)]
 Regression = Annotated[float, BeforeValidator(parse_regression)]
+Confidence = Annotated[float, BeforeValidator(parse_confidence)]
 
 
 class Strict(BaseModel):
@@ -58,6 +60,7 @@ class _Objective(Strict):
     each: bool = False
     max_regression: Regression | None = None
     min_ratio: Number | None = Field(None, gt=0)
+    confidence: Confidence | None = None
     abort_on_fail: bool = False
     after: Duration | None = Field(None, ge=0)
     for_: Duration | None = Field(None, alias="for", gt=0)
@@ -126,6 +129,8 @@ RULES = (
      "max_regression applies to latency and error_rate (use min_ratio for throughput)"),
     ("min_ratio", lambda s: s.sli == "throughput",
      "min_ratio applies to throughput (use max_regression for latency and error_rate)"),
+    ("confidence", lambda s: s.max_regression is not None or s.min_ratio is not None,
+     "confidence is the confidence of max_regression / min_ratio decisions"),
     ("each", lambda s: s.sli != "promql", "each applies to latency, error_rate and throughput"),
     ("after", lambda s: s.abort_on_fail, "after is the grace period of abort_on_fail: true"),
 )

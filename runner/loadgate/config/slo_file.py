@@ -34,6 +34,7 @@ def to_objective(slo: Any, line: int | None) -> Objective:
         query=getattr(slo, "query", None), line=line, each=slo.each,
         max_regression=slo.max_regression, min_ratio=slo.min_ratio, abort_on_fail=slo.abort_on_fail,
         after=slo.after or 0.0, sustain=slo.for_,
+        confidence=slo.confidence if slo.confidence is not None else 0.95,
     )
     name = slo.name.strip() if slo.name and slo.name.strip() else default_name(slo, objective)
     return Objective(**{**objective.__dict__, "name": name})

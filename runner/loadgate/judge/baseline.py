@@ -1,9 +1,14 @@
-"""``--baseline PATH``: an earlier results.json, and each objective compared with it.
+"""``--baseline``: earlier runs' results.json, and what each objective is compared with.
 
-Reading the file is configuration (a missing or broken file is a ConfigError, exit 2); the
-comparison is pure.  The baseline value of an objective is, in this order: the baseline's SLO
-entry with the same SLI and scope (sli, request, percentile), the entry with the same name, or the
-baseline's per-request table (``requests`` / ``totals``: p50/p90/p95/p99, failures, rps).
+``--baseline`` takes one or more files or directories (every ``*.json`` below a directory that is
+a loadgate results.json, e.g. the last runs of the main branch).  Reading them is configuration
+(a missing or broken file is a ConfigError, exit 2); the lookup is pure.  A run that ended in an
+error (no figures) is left out, and so is a file in a directory that is not a results.json.
+
+An objective's baseline in one run is, in this order: the run's SLO entry with the same SLI and
+scope (sli, request, percentile), the entry with the same name, or the run's per-request table
+(``requests`` / ``totals``: p50/p90/p95/p99, failures, rps).  Its interval figures come from
+the same place (``intervals``); files written before intervals existed give a single number.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterable
 
 from loadgate.errors import ConfigError
 from loadgate.model import Objective
@@ -19,36 +25,79 @@ QUANTILE_FIELDS = {50.0: "p50_ms", 90.0: "p90_ms", 95.0: "p95_ms", 99.0: "p99_ms
 
 
 @dataclass(frozen=True)
-class Baseline:
+class Run:
+    """One baseline run, as its results.json has it."""
+
     path: str
     slos: tuple[dict, ...]
     requests: tuple[dict, ...]
     totals: dict | None
 
 
-def load(path: str | Path | None) -> Baseline | None:
-    if path is None or str(path) == "":
+@dataclass(frozen=True)
+class Baseline:
+    runs: tuple[Run, ...]
+    given: str  # the --baseline argument, for messages
+
+    @property
+    def path(self) -> str:
+        return self.runs[0].path if len(self.runs) == 1 else f"{len(self.runs)} runs in {self.given}"
+
+
+def load(paths: str | Path | Iterable[str | Path] | None) -> Baseline | None:
+    """Every run in the files and directories given; None without any."""
+    if paths is None or str(paths) == "":
         return None
+    if isinstance(paths, (str, Path)):
+        paths = [p for p in str(paths).split(",") if p.strip()] if "," in str(paths) else [paths]
+    paths = [Path(p) for p in paths]
+    runs: list[Run] = []
+    for path in paths:
+        if path.is_dir():
+            found = [r for f in sorted(path.rglob("*.json")) if (r := _read(f, strict=False))]
+            if not found:
+                raise ConfigError("no loadgate results.json in this directory", path=str(path),
+                                  key="--baseline")
+            runs += found
+        elif (run := _read(path, strict=True)) is not None:
+            runs.append(run)
+    if not runs:
+        raise ConfigError("no baseline run with figures (every run given ended in an error)",
+                          path=str(paths[0]), key="--baseline")
+    return Baseline(runs=tuple(runs), given=", ".join(map(str, paths)))
+
+
+def _read(path: Path, strict: bool) -> Run | None:
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"), parse_constant=_no_constant)
+        data = json.loads(path.read_text(encoding="utf-8"), parse_constant=_no_constant)
     except FileNotFoundError:
-        raise ConfigError("baseline not found (pass the results.json of an earlier run)",
-                          path=str(path), key="--baseline") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read the baseline: {exc}", path=str(path), key="--baseline") from None
+        raise ConfigError("baseline not found (pass the results.json of an earlier run, or a "
+                          "directory of them)", path=str(path), key="--baseline") from None
     except json.JSONDecodeError as exc:
+        if not strict:
+            return None
         raise ConfigError(f"the baseline is not valid JSON: {exc.msg}", path=str(path),
                           line=exc.lineno, key="--baseline") from None
     except (ValueError, RecursionError) as exc:  # NaN / Infinity, or nested beyond reason
+        if not strict:
+            return None
         raise ConfigError(f"the baseline is not a loadgate results.json: {exc or 'nested too deeply'}",
                           path=str(path), key="--baseline") from None
-    if not isinstance(data, dict) or not isinstance(data.get("slos", []), list):
+    except (OSError, UnicodeDecodeError) as exc:
+        if not strict:
+            return None
+        raise ConfigError(f"cannot read the baseline: {exc}", path=str(path), key="--baseline") from None
+    if not isinstance(data, dict) or not isinstance(data.get("slos", []), list) or "slos" not in data:
+        if not strict:
+            return None
         raise ConfigError("the baseline is not a loadgate results.json (no `slos` list)",
                           path=str(path), key="--baseline")
     check_types(data, str(path))
-    return Baseline(path=str(path), slos=tuple(s for s in data.get("slos", []) if isinstance(s, dict)),
-                    requests=tuple(r for r in data.get("requests") or [] if isinstance(r, dict)),
-                    totals=data.get("totals") if isinstance(data.get("totals"), dict) else None)
+    if data.get("verdict") == "error" or not isinstance(data.get("totals"), dict):
+        return None
+    return Run(path=str(path), slos=tuple(s for s in data["slos"] if isinstance(s, dict)),
+               requests=tuple(r for r in data.get("requests") or [] if isinstance(r, dict)),
+               totals=data["totals"])
 
 
 def _no_constant(name: str):
@@ -82,6 +131,22 @@ def check_types(data: dict, path: str) -> None:
                 kind = "a number" if types is NUMBER else "a string"
                 raise ConfigError(f"{where}.{field}: expected {kind}, got {value!r:.40}",
                                   path=path, key="--baseline")
+        check_columns(entry.get("intervals"), f"{where}.intervals", path)
+
+
+def check_columns(columns: object, where: str, path: str) -> None:
+    """``intervals``: an object of lists of numbers (or null), one per interval."""
+    if columns is None:
+        return
+    if not isinstance(columns, dict):
+        raise ConfigError(f"{where}: expected an object, got {type(columns).__name__}",
+                          path=path, key="--baseline")
+    for name, values in columns.items():
+        if name == "seconds":
+            continue
+        if not isinstance(values, list) or any(
+                v is not None and (isinstance(v, bool) or not isinstance(v, NUMBER)) for v in values):
+            raise ConfigError(f"{where}.{name}: expected a list of numbers", path=path, key="--baseline")
 
 
 def scope_key(objective: Objective) -> tuple:
@@ -95,24 +160,22 @@ def entry_key(entry: dict) -> tuple:
             None if sustain is None else float(sustain))
 
 
-def value_for(baseline: Baseline, objective: Objective) -> float | None:
-    """The objective's SLI in the baseline, in the SLI's unit (ms, fraction, /s); None if absent."""
+def _entry(run: Run, objective: Objective) -> dict | None:
     for match in (lambda e: "request" in e and entry_key(e) == scope_key(objective),
                   lambda e: e.get("name") == objective.name and e.get("sli") == objective.sli):
-        for entry in baseline.slos:
+        for entry in run.slos:
             if match(entry) and isinstance(entry.get("measured"), (int, float)):
-                value = float(entry["measured"])
-                return value / 100 if objective.unit == "%" else value
-    return _from_table(baseline, objective)
+                return entry
+    return None
 
 
-def _from_table(baseline: Baseline, objective: Objective) -> float | None:
-    if objective.sli == "promql" or objective.matched is not None or objective.sustain:
-        return None
-    row = baseline.totals if objective.request is None else next(
-        (r for r in baseline.requests if r.get("name") == objective.request.name
-         and objective.request.method in (None, r.get("method"))
-         and not _ambiguous(baseline, objective)), None)
+def value_for(run: Run, objective: Objective) -> float | None:
+    """The objective's SLI in one run, in the SLI's unit (ms, fraction, /s); None if absent."""
+    entry = _entry(run, objective)
+    if entry is not None:
+        value = float(entry["measured"])
+        return value / 100 if objective.unit == "%" else value
+    row = _row(run, objective)
     if row is None:
         return None
     if objective.sli == "latency":
@@ -124,8 +187,29 @@ def _from_table(baseline: Baseline, objective: Objective) -> float | None:
     return float(value) if isinstance(value, (int, float)) else None
 
 
-def _ambiguous(baseline: Baseline, objective: Objective) -> bool:
-    """A request named without a method that the baseline saw under several methods."""
-    if objective.request.method is not None:
-        return False
-    return sum(r.get("name") == objective.request.name for r in baseline.requests) > 1
+def intervals_for(run: Run, objective: Objective) -> dict | None:
+    """The objective's interval columns in one run (results.json ``intervals``); None: none kept."""
+    entry = _entry(run, objective)
+    if entry is not None and isinstance(entry.get("intervals"), dict):
+        return entry["intervals"]
+    row = _row(run, objective)
+    columns = row.get("intervals") if row is not None else None
+    if not isinstance(columns, dict):
+        return None
+    if objective.sli == "latency" and latency_key(objective) not in columns:
+        return None
+    return columns
+
+
+def latency_key(objective: Objective) -> str:
+    return f"p{objective.percentile:g}_ms"
+
+
+def _row(run: Run, objective: Objective) -> dict | None:
+    if objective.sli == "promql" or objective.matched is not None or objective.sustain:
+        return None
+    if objective.request is None:
+        return run.totals
+    rows = [r for r in run.requests if r.get("name") == objective.request.name
+            and objective.request.method in (None, r.get("method"))]
+    return rows[0] if len(rows) == 1 else None  # a name without method seen under several: none

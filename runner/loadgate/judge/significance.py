@@ -45,6 +45,8 @@ import math
 from dataclasses import dataclass
 from typing import Protocol, Sequence
 
+from statistics import variance
+
 from scipy import stats
 
 MIN_INTERVALS = 3  # per side; fewer gives no variance worth the name
@@ -112,7 +114,7 @@ class _Side:
     def of(cls, runs: Sequence[list[float]], inflation: float) -> _Side:
         means = tuple(sum(xs) / len(xs) for xs in runs)
         k = len(runs)
-        within = sum(stats.tvar(xs) * inflation / len(xs) if len(xs) > 1 else 0.0
+        within = sum(variance(xs) * inflation / len(xs) if len(xs) > 1 else 0.0
                      for xs in runs) / k ** 2
         df = sum(max(len(xs) / inflation - 1, 0.0) for xs in runs)
         return cls(sum(means) / k, within, max(df, 1.0), means, sum(len(xs) for xs in runs))
@@ -121,7 +123,7 @@ class _Side:
     def between(self) -> float:
         """var(run means) / k: run-to-run noise included; 0 with one run."""
         k = len(self.run_means)
-        return stats.tvar(self.run_means) / k if k > 1 else 0.0
+        return variance(self.run_means) / k if k > 1 else 0.0
 
 
 @dataclass(frozen=True)
@@ -332,7 +334,7 @@ def decide(questions: Sequence[Question], confidence: float = 0.95) -> list[Deci
     decisions = []
     for i, q in enumerate(questions):
         outcome = "fail" if fail_adj[i] < alpha else "pass" if pass_adj[i] < alpha else "inconclusive"
-        level = 1 - 2 * alpha / (pass_mult[i] if outcome == "pass" else fail_mult[i])
+        level = round(1 - 2 * alpha / (pass_mult[i] if outcome == "pass" else fail_mult[i]), 9)
         decisions.append(_decision(q, outcome, level, len(questions)))
     return decisions
 

@@ -15,22 +15,21 @@ def judge(objectives: Iterable[Objective], measurements: Measurements,
           baseline: Baseline | None = None, aborted: Abort | None = None) -> Verdict:
     """Every objective as measured (patterns resolved), against the baseline; an abort fails."""
     results = [
-        judge_objective(o, measurements, baseline, aborted)
+        judge_objective(o, measurements)
         for o in (measurements.objectives or tuple(objectives))
     ]
+    results = [mark(r, aborted) for r in regression.apply_all(results, baseline, measurements.intervals)]
     status = Status.FAIL if any(r.status is Status.FAIL for r in results) or aborted else Status.PASS
     return Verdict(status=status, results=results, measurements=measurements, aborted=aborted)
 
 
-def judge_objective(objective: Objective, measurements: Measurements,
-                    baseline: Baseline | None = None, aborted: Abort | None = None) -> Result:
+def judge_objective(objective: Objective, measurements: Measurements) -> Result:
+    """One objective against its thresholds (the baseline comes after, per `each:` family)."""
     value, note = measurements.sli_values.get(objective.name), measurements.notes.get(objective.name)
     if objective.sustain:
-        result = sliding.judge(objective, measurements.sustained.get(objective.name), value, note,
-                               measurements.window.start)
-    else:
-        result = judge_one(objective, value, note)
-    return mark(regression.apply(result, baseline), aborted)
+        return sliding.judge(objective, measurements.sustained.get(objective.name), value, note,
+                             measurements.window.start)
+    return judge_one(objective, value, note)
 
 
 def mark(result: Result, aborted: Abort | None) -> Result:

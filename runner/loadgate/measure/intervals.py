@@ -50,12 +50,29 @@ def scrape_spacing(reader: Reader, window: Window) -> float:
 
 
 class Grid:
-    """Range queries evaluated at every interval end of one window."""
+    """Range queries evaluated at every interval end of one window.
+
+    An interval counts only if the exporter was scraped in it and its span (between the scrapes
+    its counts come from) is at most 1.5 intervals: Prometheus 2.x applies a new scrape target on
+    a 5 s tick, so the first seconds of a run can lie before its first scrape, and their requests
+    all land in one long first interval, which would be a different kind of sample.
+    """
 
     def __init__(self, reader: Reader, window: Window) -> None:
         self.reader, self.window = reader, window
         self.seconds = interval_seconds(window.seconds, scrape_spacing(reader, window))
         self.ends = ends(window, self.seconds)
+        stamps = next(iter(self.series({"s": promql.scrape_instants()})["s"].values()), [])
+        self.spans, self.keep = self._spans(stamps or [None] * len(self.ends))
+
+    def _spans(self, stamps: list[float | None]) -> tuple[list[float], list[bool]]:
+        spans, keep, before = [], [], self.window.start
+        for stamp in stamps:
+            span = stamp - before if stamp is not None else 0.0
+            spans.append(span)
+            keep.append(stamp is not None and 0 < span <= 1.5 * self.seconds)
+            before = stamp if stamp is not None else before
+        return spans, keep
 
     def series(self, queries: dict[str, str]) -> dict[str, dict[Key, list[float | None]]]:
         """Per query, per (method, name) label pair, one value per interval (None: no sample)."""
@@ -77,22 +94,16 @@ class Grid:
         values = [found.get(t) for t in self.ends]
         return [None if v is None or math.isnan(v) or math.isinf(v) else v for v in values]
 
-    def spans(self, stamps: list[float | None]) -> list[float]:
-        """Seconds between the scrapes each interval's counts came from (nominal if unknown)."""
-        spans, before = [], self.window.start
-        for stamp in stamps:
-            spans.append(stamp - before if stamp is not None and stamp > before else self.seconds)
-            before = stamp if stamp is not None else before + self.seconds
-        return spans
-
-    def intervals(self, requests, failures, spans, latency: dict[str, list[float | None]]) -> Intervals:
-        counts = [int(round(v or 0)) for v in requests]
-        fails = [int(round(v or 0)) for v in failures]
+    def intervals(self, requests, failures, latency: dict[str, list[float | None]]) -> Intervals:
+        """The kept intervals' figures (counts absent at an instant are zero)."""
+        kept = [i for i, ok in enumerate(self.keep) if ok]
+        counts = [int(round(requests[i] or 0)) for i in kept]
         return Intervals(
-            seconds=self.seconds, starts=tuple(round(e - self.seconds, 3) for e in self.ends),
-            requests=tuple(counts), failures=tuple(fails),
-            rps=tuple(round(n / s, 3) for n, s in zip(counts, spans)),
-            latency={k: tuple(None if v is None else round(v, 3) for v in vs) for k, vs in latency.items()})
+            seconds=self.seconds, starts=tuple(round(self.ends[i] - self.seconds, 3) for i in kept),
+            requests=tuple(counts), failures=tuple(int(round(failures[i] or 0)) for i in kept),
+            rps=tuple(round(n / self.spans[i], 3) for n, i in zip(counts, kept)),
+            latency={k: tuple(None if vs[i] is None else round(vs[i], 3) for i in kept)
+                     for k, vs in latency.items()})
 
 
 def table(grid: Grid) -> tuple[Intervals | None, dict[Key, Intervals]]:
@@ -103,16 +114,14 @@ def table(grid: Grid) -> tuple[Intervals | None, dict[Key, Intervals]]:
     queries = {"requests": promql.interval_delta(promql.REQUESTS, grid.seconds, by),
                "failures": promql.interval_delta(promql.FAILURES, grid.seconds, by),
                "all requests": promql.interval_delta(promql.REQUESTS, grid.seconds),
-               "all failures": promql.interval_delta(promql.FAILURES, grid.seconds),
-               "scrapes": promql.scrape_instants()}
+               "all failures": promql.interval_delta(promql.FAILURES, grid.seconds)}
     queries.update({f: promql.interval_quantile(q, grid.seconds, by) for f, q in QUANTILES})
     queries.update({f"all {f}": promql.interval_quantile(q, grid.seconds) for f, q in QUANTILES})
     got = grid.series(queries)
-    spans = grid.spans(next(iter(got["scrapes"].values()), [None] * len(grid.ends)))
     none = [None] * len(grid.ends)
     totals = grid.intervals(got["all requests"].get(("", ""), none), got["all failures"].get(("", ""), none),
-                            spans, {f: got[f"all {f}"].get(("", ""), none) for f, _ in QUANTILES})
-    per_request = {key: grid.intervals(counts, got["failures"].get(key, none), spans,
+                            {f: got[f"all {f}"].get(("", ""), none) for f, _ in QUANTILES})
+    per_request = {key: grid.intervals(counts, got["failures"].get(key, none),
                                        {f: got[f].get(key, none) for f, _ in QUANTILES})
                    for key, counts in got["requests"].items()}
     return totals, per_request
@@ -123,12 +132,10 @@ def for_objective(grid: Grid, objective: Objective) -> Intervals | None:
     requests = promql.delta(promql.REQUESTS, objective, grid.seconds)
     if requests is None or not grid.ends or objective.sli == "promql":
         return None
-    queries = {"requests": requests, "failures": promql.delta(promql.FAILURES, objective, grid.seconds),
-               "scrapes": promql.scrape_instants()}
+    queries = {"requests": requests, "failures": promql.delta(promql.FAILURES, objective, grid.seconds)}
     if objective.sli == "latency":
-        queries["latency"] = promql.objective_interval_quantile(objective, grid.seconds)
+        queries["latency"] = promql.recent_quantile_of(objective, grid.seconds)
     got = {name: next(iter(v.values()), None) for name, v in grid.series(queries).items()}
     none = [None] * len(grid.ends)
     latency = {f"p{objective.percentile:g}_ms": got.get("latency") or none} if "latency" in got else {}
-    return grid.intervals(got["requests"] or none, got["failures"] or none,
-                          grid.spans(got["scrapes"] or none), latency)
+    return grid.intervals(got["requests"] or none, got["failures"] or none, latency)

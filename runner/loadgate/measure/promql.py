@@ -100,8 +100,38 @@ def delta(metric: str, objective: Objective, seconds: float, by: str = "") -> st
     then = series(metric, objective, f"offset {duration(seconds)}")
     if now is None or then is None:
         return None
+    return difference(now, then, by)
+
+
+def difference(now: str, then: str, by: str = "") -> str:
+    """``now - then`` summed (``by``: per label group); a group absent ``then`` counts from zero."""
     agg = f"sum by ({by})" if by else "sum"
     return f"({agg} ({now}) - ({agg} ({then}) or {agg} ({now}) * 0))"
+
+
+def recent_quantile_of(objective: Objective, seconds: float) -> str | None:
+    """The latency objective's percentile (ms) over its requests of the ``seconds`` before the
+    evaluation time, from exact bucket differences."""
+    buckets = delta(BUCKETS, objective, seconds, "le")
+    return None if buckets is None else f"histogram_quantile({objective.percentile / 100!r}, {buckets}) * 1000"
+
+
+def interval_delta(metric: str, seconds: float, by: str = "") -> str:
+    """Every window request's ``metric`` over the ``seconds`` before the evaluation time (one
+    interval of measure/intervals.py, evaluated at each interval's end by a range query)."""
+    now = f"{metric}{{{WINDOW}}}"
+    return difference(now, f"{now} offset {duration(seconds)}", by)
+
+
+def interval_quantile(q: float, seconds: float, by: str = "") -> str:
+    """The ``q`` quantile (ms) of the window requests of the ``seconds`` before the evaluation time."""
+    group = f"{by}, le" if by else "le"
+    return f"histogram_quantile({q!r}, {interval_delta(BUCKETS, seconds, group)}) * 1000"
+
+
+def scrape_instants() -> str:
+    """The time of the exporter's last scrape at or before the evaluation time."""
+    return f"max(timestamp({FINISHED}))"
 
 
 def selected_total(metric: str, objective: Objective) -> str | None:
@@ -125,8 +155,7 @@ def sliding_query(objective: Objective, window: Window) -> str | None:
     if requests is None:
         return None
     if objective.sli == "latency":
-        buckets = delta(BUCKETS, objective, seconds, "le")
-        return f"histogram_quantile({objective.percentile / 100!r}, {buckets}) * 1000"
+        return recent_quantile_of(objective, seconds)
     if objective.sli == "error_rate":
         failures = delta(FAILURES, objective, seconds)
         return f"({failures} or vector(0)) / {requests}"

@@ -62,10 +62,15 @@ class Reader:
         return [(r.get("metric", {}), r.get("values", [])) for r in result]
 
     def range(self, promql: str, start: float, end: float, step: float) -> list[dict]:
-        """A range query from ``start`` to ``end`` (unix seconds) every ``step`` seconds."""
+        """A range query from ``start`` to ``end`` (unix seconds) every ``step`` seconds.
+
+        The times are sent to the millisecond (prometheus-api-client alone rounds them to whole
+        seconds, which would move every evaluation instant off the grid asked for)."""
         begin, finish = (datetime.fromtimestamp(t, timezone.utc) for t in (start, end))
+        exact = {"start": f"{start:.3f}", "end": f"{end:.3f}"}
         return self._call(promql, lambda q: self.client.custom_query_range(
-            q, start_time=begin, end_time=finish, step=f"{step:.3f}"), kind="range query")
+            q, start_time=begin, end_time=finish, step=f"{step:.3f}", params=exact),
+            kind="range query")
 
     def final_scrape_time(self, timeout: float = FINAL_SCRAPE_TIMEOUT) -> float:
         """Wait until Prometheus holds the exporter's final figures; return that sample's time."""

@@ -7,12 +7,13 @@ the load stopped.  No ``increase()``/``rate()`` extrapolation is involved.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from typing import Iterable
 
 from loadgate import patterns
 from loadgate.errors import InfraError
-from loadgate.measure import promql, sliding
+from loadgate.measure import intervals, promql, sliding
 from loadgate.measure.promql import (
     FAILURES,
     FINISHED,
@@ -122,7 +123,22 @@ def measure(url: str, objectives: Iterable[Objective], until: float | None = Non
             notes[objective.name] = note
     sustained = {o.name: series for o in objectives if o.sustain
                  and (series := sliding.read(reader, o, window)) is not None}
+    totals, per_request, by_objective = with_intervals(reader, window, totals, per_request, objectives)
     return Measurements(window=window, totals=totals, requests=tuple(per_request),
                         sli_values=values, notes=notes,
                         locust_requests=check_complete(reader) if until is None else None,
-                        objectives=tuple(objectives), sustained=sustained)
+                        objectives=tuple(objectives), sustained=sustained, intervals=by_objective)
+
+
+def with_intervals(reader: Reader, window: Window, totals: RequestFigures,
+                   per_request: list[RequestFigures], objectives: list[Objective]):
+    """The figures per interval: of the table's rows, and of each objective with a baseline limit."""
+    grid = intervals.Grid(reader, window)
+    total_intervals, rows = intervals.table(grid)
+    totals = dataclasses.replace(totals, intervals=total_intervals)
+    per_request = [dataclasses.replace(r, intervals=rows.get((r.method or "", r.name or "")))
+                   for r in per_request]
+    by_objective = {o.name: found for o in objectives
+                    if (o.max_regression is not None or o.min_ratio is not None) and not o.sustain
+                    and (found := intervals.for_objective(grid, o)) is not None}
+    return totals, per_request, by_objective

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import Mapping, TextIO
 
-from loadgate.judge.regression import change_text
+from loadgate.judge.regression import change_text, decision_text, interval_text
 from loadgate.model import Result, Status, Verdict
 from loadgate.units import format_ms, format_number
 
@@ -39,7 +39,11 @@ def comparison_text(result: Result) -> str:
     c, fmt = result.comparison, result.objective.format_value
     base = "missing" if c.baseline is None else fmt(c.baseline)
     now = "-" if c.now is None else fmt(c.now)
-    return f"baseline {base}, now {now}, change {change_text(c.change)} (limit {c.limit})"
+    span = interval_text(c)
+    runs = "" if c.runs == 1 else f" ({c.runs} runs)"
+    text = (f"baseline{runs} {base}, now {now}, change {change_text(c.change)}"
+            f"{f', interval {span}' if span else ''}, limit {c.limit}: {decision_text(c)}")
+    return f"{text}; {c.settle}" if c.settle else text
 
 
 def baseline_lines(verdict: Verdict) -> list[str]:

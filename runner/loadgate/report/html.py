@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 from html import escape
 
 from loadgate.config.plan import Plan
+from loadgate.judge.regression import change_text, decision_text, interval_text
 from loadgate.model import Measurements, Objective, RequestFigures, Result, Verdict
 from loadgate.redaction import redact_url
 from loadgate.report.html_style import STYLE
@@ -65,6 +66,25 @@ def slo_table(verdict: Verdict) -> str:
     return ('<section><h2>Service level objectives</h2><table class="slos"><thead><tr><th>status</th>'
             '<th>SLO</th><th class="num">measured</th><th class="num">threshold</th><th>detail</th>'
             f'</tr></thead><tbody>{rows}</tbody></table></section>')
+
+
+def baseline_table(verdict: Verdict) -> str:
+    """Baseline, now, change, its interval and the decision of every compared objective."""
+    rows = []
+    for r in (r for r in verdict.results if r.comparison is not None):
+        c, fmt = r.comparison, r.objective.format_value
+        css = {"fail": "fail", "pass": "pass"}.get(c.decision, "warn")
+        cells = ["missing" if c.baseline is None else fmt(c.baseline), "–" if c.now is None else fmt(c.now),
+                 change_text(c.change), interval_text(c) or "–", c.limit]
+        rows.append(f'<tr class="slo {css}"><td><span class="pill {css}">{escape(decision_text(c))}</span></td>'
+                    f'<td>{escape(r.objective.name)}</td>'
+                    + "".join(f'<td class="num">{escape(x)}</td>' for x in cells)
+                    + f'<td class="message">{escape(c.settle or c.basis)}</td></tr>')
+    if not rows:
+        return ""
+    head = "".join(f'<th class="num">{h}</th>' for h in ("baseline", "now", "change", "interval", "limit"))
+    return ('<section><h2>Against the baseline</h2><table class="slos"><thead><tr><th>decision</th>'
+            f'<th>SLO</th>{head}<th>detail</th></tr></thead><tbody>{"".join(rows)}</tbody></table></section>')
 
 
 def request_row(label: str, r: RequestFigures, css: str = "") -> str:
@@ -157,6 +177,7 @@ def render(plan: Plan, verdict: Verdict) -> str:
     if figures:
         body.append(cards(figures))
     body.append(slo_table(verdict))
+    body.append(baseline_table(verdict))
     if figures:
         body += [charts(plan, figures), request_table(figures),
                  f'<footer>Window {utc(figures.window.start)} – {utc(figures.window.end)} '

@@ -6,7 +6,7 @@ import json
 from dataclasses import asdict
 
 from loadgate.config.plan import Plan
-from loadgate.model import Comparison, Objective, Result, Verdict
+from loadgate.model import Comparison, Intervals, Objective, Result, Verdict
 
 
 def in_unit(objective: Objective, value: float | None) -> float | None:
@@ -20,17 +20,43 @@ def measured_in_unit(result: Result) -> float | None:
     return in_unit(result.objective, result.measured)
 
 
-def comparison_entry(objective: Objective, comparison: Comparison) -> dict:
-    return {"value": in_unit(objective, comparison.baseline), "now": in_unit(objective, comparison.now),
-            "change_pct": None if comparison.change is None else round(comparison.change * 100, 2),
-            "limit": comparison.limit, "status": comparison.status.value,
-            "message": comparison.message}
+def _pct(change: float | None) -> float | None:
+    return None if change is None or change == float("inf") else round(change * 100, 2)
 
 
-def slo_fields(result: Result) -> dict:
+def comparison_entry(objective: Objective, c: Comparison) -> dict:
+    """``decision``: fail / pass / inconclusive; ``interval_pct``: the change's confidence
+    interval at ``interval_level`` (null for single numbers); ``runs``: baseline runs compared."""
+    return {"value": in_unit(objective, c.baseline), "now": in_unit(objective, c.now),
+            "change_pct": _pct(c.change), "limit": c.limit, "status": c.status.value,
+            "decision": c.decision or None,
+            "interval_pct": None if c.low is None else [_pct(c.low), _pct(c.high)],
+            "interval_level": c.confidence, "runs": c.runs, "basis": c.basis,
+            "settle": c.settle or None, "message": c.message}
+
+
+def columns(intervals: Intervals | None) -> dict | None:
+    """Figures per interval as columns, one value per interval (``start`` in unix seconds)."""
+    if intervals is None:
+        return None
+    error_rate = [round(f / n, 6) if n else None for f, n in zip(intervals.failures, intervals.requests)]
+    return {"seconds": intervals.seconds, "start": list(intervals.starts),
+            "requests": list(intervals.requests), "failures": list(intervals.failures),
+            "rps": list(intervals.rps), "error_rate": error_rate,
+            **{key: list(values) for key, values in intervals.latency.items()}}
+
+
+def row(figures) -> dict:
+    entry = asdict(figures)
+    entry["intervals"] = columns(figures.intervals)
+    return entry
+
+
+def slo_fields(result: Result, intervals: Intervals | None = None) -> dict:
     """Extra keys of one results.json ``slos`` entry, only for objectives that use extensions.
 
-    ``request`` and ``percentile`` let a later run find this SLI when this file is its baseline.
+    ``request``, ``percentile`` and ``intervals`` let a later run find this SLI when this file is
+    its baseline.
     """
     objective, fields = result.objective, {}
     compared = objective.max_regression is not None or objective.min_ratio is not None
@@ -38,6 +64,10 @@ def slo_fields(result: Result) -> dict:
         fields["request"] = str(objective.request) if objective.request is not None else None
     if compared and objective.percentile is not None:
         fields["percentile"] = objective.percentile
+    if compared:
+        fields["confidence"] = objective.confidence
+    if compared and intervals is not None:
+        fields["intervals"] = columns(intervals)
     if objective.sustain:
         fields["for_s"] = objective.sustain
     if result.comparison is not None:
@@ -54,26 +84,27 @@ def document_fields(verdict: Verdict) -> dict:
                                            "elapsed_s": a.elapsed, "message": a.message}}
 
 
-def slo_entry(result: Result) -> dict:
+def slo_entry(result: Result, intervals: Intervals | None = None) -> dict:
     objective = result.objective
     return {"name": objective.name, "sli": objective.sli, "status": result.status.value,
             "measured": measured_in_unit(result), "unit": objective.unit,
-            "threshold": objective.threshold, **slo_fields(result)}
+            "threshold": objective.threshold, **slo_fields(result, intervals)}
 
 
 def document(plan: Plan, verdict: Verdict) -> dict:
     figures = verdict.measurements
-    totals = asdict(figures.totals) if figures else None
+    totals = row(figures.totals) if figures else None
     if totals:
         totals.pop("method"), totals.pop("name")
+    kept = figures.intervals if figures else {}
     doc = {
         "run_id": plan.run_id,
         "verdict": verdict.status.value,
         "exit_code": int(verdict.exit_code),
         "window": asdict(figures.window) if figures else None,
         "totals": totals,
-        "requests": [asdict(r) for r in figures.requests] if figures else [],
-        "slos": [slo_entry(r) for r in verdict.results],
+        "requests": [row(r) for r in figures.requests] if figures else [],
+        "slos": [slo_entry(r, kept.get(r.objective.name)) for r in verdict.results],
         **document_fields(verdict),
     }
     if verdict.error:

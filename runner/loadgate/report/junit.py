@@ -77,6 +77,12 @@ def baseline_properties(verdict: Verdict) -> dict[str, str]:
         props[f"slo.{index}.change"] = change_text(comparison.change)
         props[f"slo.{index}.regression_limit"] = comparison.limit
         props[f"slo.{index}.baseline_status"] = comparison.status.value
+        props[f"slo.{index}.baseline_decision"] = comparison.decision
+        props[f"slo.{index}.baseline_runs"] = str(comparison.runs)
+        if comparison.low is not None:
+            props[f"slo.{index}.change_low"] = change_text(comparison.low)
+            props[f"slo.{index}.change_high"] = change_text(comparison.high)
+            props[f"slo.{index}.interval_level"] = f"{comparison.confidence:g}"
     return props
 
 

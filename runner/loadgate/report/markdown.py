@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from loadgate.config.plan import Plan
-from loadgate.judge.regression import change_text
+from loadgate.judge.regression import change_text, decision_text, interval_text
 from loadgate.model import RequestFigures, Status, Verdict
 from loadgate.units import format_ms
 
@@ -28,13 +28,15 @@ def baseline_lines(verdict: Verdict) -> list[str]:
         lines += ["", f"> ⛔ **Run cut short**: {cell(verdict.aborted.message)}"]
     compared = [r for r in verdict.results if r.comparison is not None]
     if compared:
-        lines += ["", "| SLO | baseline | now | change | limit | status |",
-                  "| --- | ---: | ---: | ---: | --- | --- |"]
+        lines += ["", "| SLO | baseline | now | change | interval | limit | decision |",
+                  "| --- | ---: | ---: | ---: | ---: | --- | --- |"]
         for r in compared:
             c, fmt = r.comparison, r.objective.format_value
             lines.append(f"| {cell(r.objective.name)} | {'missing' if c.baseline is None else fmt(c.baseline)} "
                          f"| {'–' if c.now is None else fmt(c.now)} | {change_text(c.change)} "
-                         f"| {c.limit} | {c.status.value} |")
+                         f"| {interval_text(c) or '–'} | {c.limit} | {decision_text(c)} |")
+        lines += [f"> {cell(r.objective.name)}: {cell(r.comparison.settle)}" for r in compared
+                  if r.comparison.settle]
     return lines
 
 
