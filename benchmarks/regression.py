@@ -11,8 +11,8 @@ The same runs are then replayed offline with the candidate methods (judge/signif
 the one the gate uses): Mann-Whitney / Hodges-Lehmann on the interval figures taken as
 independent draws, and the old single-number comparison.
 
-Usage: .venv/bin/python benchmarks/regression.py [--pairs 20] [--users 20] [--duration 11s]
-       [--warmup 1s] [--slowdown 1.3] [--limit 5%] [--out DIR]
+Usage: .venv/bin/python benchmarks/regression.py [--pairs 20] [--users 20] [--duration 15s]
+       [--warmup 5s] [--slowdown 1.3] [--limit 5%] [--out DIR]
 About 15 minutes for 20 pairs (60 runs).  Needs Prometheus on PATH; traffic goes only to the two
 demo services this script starts on 127.0.0.1.
 """
@@ -142,13 +142,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--pairs", type=int, default=20)
     parser.add_argument("--users", type=int, default=20)
-    parser.add_argument("--duration", default="11s")
-    parser.add_argument("--warmup", default="1s")
+    parser.add_argument("--duration", default="15s")
+    parser.add_argument("--warmup", default="5s")
     parser.add_argument("--slowdown", type=float, default=1.3)
     parser.add_argument("--limit", default="5%")
     parser.add_argument("--out", type=Path, default=None, help="keep every run's reports here")
+    parser.add_argument("--replay", type=Path, default=None,
+                        help="only replay the runs kept in this --out directory with today's code")
     args = parser.parse_args()
     limit = 1 + float(args.limit.rstrip("%")) / 100
+    if args.replay is not None:
+        pairs = [tuple(json.loads((args.replay / f"{base.name[:2]}-{kind}" / "results.json").read_text())
+                       for kind in ("base", "aa", "ab"))
+                 for base in sorted(args.replay.glob("*-base"))]
+        return report(pairs, args, limit, 0.0)
     out = args.out or Path(tempfile.mkdtemp(prefix="loadgate-regression-"))
     slo = out / "slo.yaml"
     out.mkdir(parents=True, exist_ok=True)
