@@ -75,14 +75,17 @@ BASELINE_SLOS = """\
 def test_baseline_regression_fails_and_improvement_passes(tmp_path):
     schedule = {"delay": 0.05}
     with Target(lambda m, p, t: (schedule["delay"], 200)) as service:
+        # 10 s windows after Prometheus' first scrape: ten 1 s intervals to compare (a 6 s run
+        # without warm-up has too few, and its regression checks are rightly inconclusive)
+        long = ("--duration", "14s", "--warmup", "4s")
         run = Run(tmp_path, "base", service, ("GET /api/users",))
-        assert run(BASELINE_SLOS) == 0
+        assert run(BASELINE_SLOS, *long) == 0
         baseline = str(run.reports / "results.json")
         base_p90 = run.results()["slos"][0]["measured"]
 
         schedule["delay"] = 0.15
         slower = Run(tmp_path, "slower", service, ("GET /api/users",))
-        assert slower(BASELINE_SLOS, "--baseline", baseline) == 1
+        assert slower(BASELINE_SLOS, "--baseline", baseline, *long) == 1
         latency = slower.results()["slos"][0]
         assert latency["status"] == "fail" and latency["baseline"]["value"] == base_p90
         assert latency["baseline"]["change_pct"] > 20 and latency["baseline"]["limit"] == "+20%"
@@ -95,7 +98,7 @@ def test_baseline_regression_fails_and_improvement_passes(tmp_path):
         schedule["delay"] = 0.005
         faster = Run(tmp_path, "faster", service, ("GET /api/users",))
         missing = "  - sli: latency\n    percentile: 75\n    max: 2s\n    max_regression: 10%\n"
-        assert faster(BASELINE_SLOS + missing, "--baseline", baseline) == 0
+        assert faster(BASELINE_SLOS + missing, "--baseline", baseline, *long) == 0
         slos = faster.results()["slos"]
         assert slos[0]["status"] == "pass" and slos[0]["baseline"]["change_pct"] < 0
         assert slos[1]["baseline"]["change_pct"] > 0  # more throughput than the baseline

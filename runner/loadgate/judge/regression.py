@@ -152,7 +152,7 @@ def message(objective: Objective, c: Comparison) -> str:
     sure = f"{format_number(round(objective.confidence * 100, 2))} % confidence"
     span = (f"{format_number(round(c.confidence * 100, 2))} % interval "
             f"{change_text(c.low)} .. {change_text(c.high)}")  # the words of interval_text
-    words = {"fail": f"beyond the limit {c.limit} with {sure}",
+    words = {"fail": f"a regression beyond the limit {c.limit} with {sure}",
              "pass": f"within the limit {c.limit} with {sure}",
              "inconclusive": f"neither beyond nor within the limit {c.limit} with {sure}: "
                              f"inconclusive; {c.settle}"}[c.decision]

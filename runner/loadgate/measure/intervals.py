@@ -12,7 +12,9 @@ between two scrapes (promql.interval_delta: the value at the last scrape at or b
 interval's end minus the value at its start; a series that did not exist yet counts as zero),
 read by one range query per figure with the interval as its step.  The intervals tile the window
 from its start; the rest at its end, shorter than one interval, is left out.  Throughput divides
-by the time between the scrapes the counts came from (their timestamps), not the nominal length.
+by the time between the scrapes the counts came from (their timestamps), not the nominal length;
+``start`` in results.json is where an interval's counts begin (the scrape before it, or the
+window's start for the first interval that had a scrape).
 """
 
 from __future__ import annotations
@@ -52,10 +54,10 @@ def scrape_spacing(reader: Reader, window: Window) -> float:
 class Grid:
     """Range queries evaluated at every interval end of one window.
 
-    An interval counts only if the exporter was scraped in it and its span (between the scrapes
-    its counts come from) is at most 1.5 intervals: Prometheus 2.x applies a new scrape target on
-    a 5 s tick, so the first seconds of a run can lie before its first scrape, and their requests
-    all land in one long first interval, which would be a different kind of sample.
+    An interval counts only if the exporter was scraped in it.  Prometheus 2.x applies a new
+    scrape target on a 5 s tick, so the first seconds of a window can lie before the first
+    scrape: their requests all land in the first interval that has one, which then spans from
+    the window's start to that scrape (its throughput divides by that span).
     """
 
     def __init__(self, reader: Reader, window: Window) -> None:
@@ -63,16 +65,16 @@ class Grid:
         self.seconds = interval_seconds(window.seconds, scrape_spacing(reader, window))
         self.ends = ends(window, self.seconds)
         stamps = next(iter(self.series({"s": promql.scrape_instants()})["s"].values()), [])
-        self.spans, self.keep = self._spans(stamps or [None] * len(self.ends))
+        self.starts, self.spans = self._spans(stamps or [None] * len(self.ends))
 
-    def _spans(self, stamps: list[float | None]) -> tuple[list[float], list[bool]]:
-        spans, keep, before = [], [], self.window.start
+    def _spans(self, stamps: list[float | None]) -> tuple[list[float], list[float]]:
+        """Per interval: the scrape its counts start from and the seconds to its own (0: none)."""
+        starts, spans, before = [], [], self.window.start
         for stamp in stamps:
-            span = stamp - before if stamp is not None else 0.0
-            spans.append(span)
-            keep.append(stamp is not None and 0 < span <= 1.5 * self.seconds)
-            before = stamp if stamp is not None else before
-        return spans, keep
+            starts.append(before)
+            spans.append(stamp - before if stamp is not None and stamp > before else 0.0)
+            before = stamp if stamp is not None and stamp > before else before
+        return starts, spans
 
     def series(self, queries: dict[str, str]) -> dict[str, dict[Key, list[float | None]]]:
         """Per query, per (method, name) label pair, one value per interval (None: no sample)."""
@@ -96,10 +98,10 @@ class Grid:
 
     def intervals(self, requests, failures, latency: dict[str, list[float | None]]) -> Intervals:
         """The kept intervals' figures (counts absent at an instant are zero)."""
-        kept = [i for i, ok in enumerate(self.keep) if ok]
+        kept = [i for i, span in enumerate(self.spans) if span > 0]
         counts = [int(round(requests[i] or 0)) for i in kept]
         return Intervals(
-            seconds=self.seconds, starts=tuple(round(self.ends[i] - self.seconds, 3) for i in kept),
+            seconds=self.seconds, starts=tuple(round(self.starts[i], 3) for i in kept),
             requests=tuple(counts), failures=tuple(int(round(failures[i] or 0)) for i in kept),
             rps=tuple(round(n / self.spans[i], 3) for n, i in zip(counts, kept)),
             latency={k: tuple(None if vs[i] is None else round(vs[i], 3) for i in kept)
