@@ -24,7 +24,8 @@ The last scrape
 Configuration comes from environment variables set by loadgate:
   LOADGATE_EXPORTER_ADDR (default 127.0.0.1), LOADGATE_EXPORTER_PORT (default 9646),
   LOADGATE_WARMUP (seconds, default 0), LOADGATE_FINAL_SCRAPE_TIMEOUT (seconds, default 15),
-  LOADGATE_RUN_ID (the run's id, a ``run_id`` label on every series; default ``adhoc``).
+  LOADGATE_RUN_ID (the run's id, a ``run_id`` label on every series; default ``adhoc``),
+  LOADGATE_STOP_AFTER (seconds; set when the duration is not whole seconds, which -t cannot say).
 """
 
 from __future__ import annotations
@@ -292,6 +293,9 @@ def _on_test_start(environment, **_kw) -> None:
     _exporter.window_start = _exporter.load_start + _exporter.warmup
     if isinstance(runner, MasterRunner):
         runner.send_message("loadgate_window", _exporter.window_start)
+    stop_after = os.environ.get("LOADGATE_STOP_AFTER")
+    if stop_after:  # Locust's -t takes whole seconds: a fractional duration ends here, as -t would
+        gevent.spawn_later(float(stop_after), runner.quit)
 
 
 @events.test_stop.add_listener

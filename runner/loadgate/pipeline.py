@@ -33,9 +33,12 @@ def run(plan: Plan) -> Verdict:
             stack = open_stack(plan, resources, workdir)
             # Loaded only now, while Locust starts: they need prometheus-api-client and requests,
             # ~0.1 s of imports that would otherwise delay the load on every run.
-            from loadgate.measure import timeline, window
+            from loadgate.measure import preflight, timeline, window
             from loadgate.watch import abort, progress
 
+            stack.wait_for_prometheus()
+            preflight.check(stack.prometheus_url, plan.objectives, plan.slo_path,
+                            plan.duration - plan.warmup, plan.run_id)
             guard = abort.Guard(plan.objectives, stack.prometheus_url, plan.run_id)
             with progress.live(plan, stack.prometheus_url) as watch:
                 outcome = guard.run(stack, watch)

@@ -42,8 +42,34 @@ class Reader:
         params = {"time": repr(self.at)} if self.at is not None else None
         result = self._call(promql, lambda q: self.client.custom_query(q, params=params))
         if isinstance(result, list) and len(result) == 2 and not isinstance(result[0], dict):
-            result = [{"metric": {}, "value": result}]  # a scalar
-        return [(r.get("metric", {}), float(r["value"][1])) for r in result]
+            result = [{"metric": {}, "value": result}]  # a scalar (or a string)
+        try:
+            return [(r.get("metric", {}), float(r["value"][1])) for r in result]
+        except (KeyError, TypeError, ValueError, IndexError):
+            raise InfraError(f"Prometheus query {promql} returned "
+                             f"{'a range vector' if result and 'values' in result[0] else 'a string'}"
+                             ", not a number") from None
+
+    def result_type(self, promql: str) -> tuple[str | None, str | None]:
+        """Ask Prometheus to evaluate ``promql`` now: (its result type, None), or (None, why it
+        refused the query) for a parse or evaluation error.  Unreachable: InfraError."""
+        def ask(query: str):
+            return self.client._session.get(  # the client's session: its retries and TLS settings
+                f"{self.client.url}/api/v1/query", params={"query": query},
+                headers=self.client.headers, auth=self.client.auth, timeout=self.client._timeout)
+
+        response = self._call(promql, ask)
+        try:
+            body = response.json()
+        except ValueError:
+            raise InfraError(f"Prometheus answered HTTP {response.status_code} without JSON to "
+                             f"the query {promql}") from None
+        if body.get("status") == "success":
+            return body.get("data", {}).get("resultType"), None
+        if response.status_code in (400, 422):
+            return None, str(body.get("error") or body)
+        raise InfraError(f"Prometheus query failed: {promql}: HTTP {response.status_code}: "
+                         f"{body.get('error') or body}")
 
     def concurrently(self, queries: dict[str, str]) -> dict[str, list[tuple[dict, float]]]:
         """Several instant queries at once (each costs Prometheus ~10 ms over ~1 300 buckets)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +13,7 @@ from loadgate.stack.probe import exporter_ready, http_ok
 
 # Called about once a second while the load runs, with the seconds elapsed; may raise.
 Watch = Callable[[float], None]
+ARGPARSE_ERROR = re.compile(r"^[\w.-]+: error: (.*)$")  # `__main__.py: error: unrecognized ...`
 STOP_GRACE = 60.0  # beyond the duration, for Locust's own stop and the final scrape
 
 
@@ -32,6 +34,9 @@ class LoadOutcome:
 
 class Stack(Protocol):
     prometheus_url: str
+
+    def wait_for_prometheus(self) -> None:
+        """Return once the stack's Prometheus answers queries (InfraError if it never does)."""
 
     def run_load(self, watch: Optional[Watch] = None) -> LoadOutcome:
         """Run Locust for the plan's duration; return when it has exited (InfraError if it failed)."""
@@ -75,8 +80,11 @@ class LoadLoop:
         while not (exporter_ready(url, run_id) if run_id else http_ok(url)):
             if self.locust_exited(0):
                 last = [line for line in self.locust_tail(40).splitlines() if line.strip()]
-                raise ConfigError(f"Locust could not load {locustfile}: "
-                                  f"{last[-1].strip() if last else 'no output'}")
+                said = last[-1].strip() if last else "no output"
+                refused = ARGPARSE_ERROR.match(said)  # e.g. an argument after `--`
+                if refused:
+                    raise ConfigError(f"Locust refused its command line: {refused.group(1)}")
+                raise ConfigError(f"Locust could not load {locustfile}: {said}")
             if time.monotonic() > deadline:
                 raise InfraError(f"Locust not serving metrics after {timeout:.0f} s:\n"
                                  + self.locust_tail())

@@ -128,6 +128,9 @@ class DockerStack(LoadLoop):
         failed = [c for c in project_containers(self.client, self.project) if c.status != "running"]
         return "\n".join(f"--- {c.name} ({c.status}):\n{container_logs(c)}" for c in failed)
 
+    def wait_for_prometheus(self) -> None:
+        """`up --wait` has waited for Prometheus' health check already."""
+
     def run_load(self, watch: Watch | None = None) -> LoadOutcome:
         workers = self.plan.workers if self.plan.workers > 1 else 0
         services = ["--scale", f"locust-worker={workers}", "locust-worker"] if workers else []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sys
 from pathlib import Path
 
@@ -20,7 +21,25 @@ def exporter_env(plan: Plan, port: int, addr: str = "127.0.0.1") -> dict[str, st
         "LOADGATE_WARMUP": repr(plan.warmup),
         "LOADGATE_RUN_ID": plan.run_id,
         "PYTHONUNBUFFERED": "1",
+        **({"LOADGATE_STOP_AFTER": repr(plan.duration)} if stops_early(plan.duration) else {}),
     }
+
+
+def run_time(duration: float) -> str:
+    """Locust's ``-t``: whole seconds only (``20s``, no ``4.5s`` or ``4500ms``), rounded up.  A
+    fractional duration is ended on time by the exporter (LOADGATE_STOP_AFTER), the way ``-t``
+    ends a load: ``runner.quit()`` from a timer started with the load."""
+    return f"{max(math.ceil(duration), 1)}s"
+
+
+def stops_early(duration: float) -> bool:
+    """True when Locust's whole-second ``-t`` would run longer than the duration."""
+    return max(math.ceil(duration), 1) != duration
+
+
+def spawn_rate(rate: float) -> str:
+    """Locust parses ``-r`` as a float: any finite positive number, written without loss."""
+    return repr(float(rate))
 
 
 def locustfiles(plan: Plan, exporter: Path | str = EXPORTER) -> str:
@@ -32,7 +51,7 @@ def master_args(plan: Plan, master_port: int | None, bind: str = "127.0.0.1",
     """Arguments after ``locust``: standalone for one worker, a master for several."""
     args = [
         "-f", locustfiles(plan, exporter), "--headless",
-        "-u", str(plan.users), "-r", f"{plan.spawn_rate:g}", "-t", f"{plan.duration:g}s",
+        "-u", str(plan.users), "-r", spawn_rate(plan.spawn_rate), "-t", run_time(plan.duration),
         "--only-summary", "--exit-code-on-error", "0", "--stop-timeout", "0",
     ]
     if plan.workers > 1:
