@@ -25,7 +25,9 @@ Configuration comes from environment variables set by loadgate:
   LOADGATE_EXPORTER_ADDR (default 127.0.0.1), LOADGATE_EXPORTER_PORT (default 9646),
   LOADGATE_WARMUP (seconds, default 0), LOADGATE_FINAL_SCRAPE_TIMEOUT (seconds, default 15),
   LOADGATE_RUN_ID (the run's id, a ``run_id`` label on every series; default ``adhoc``),
-  LOADGATE_STOP_AFTER (seconds; set when the duration is not whole seconds, which -t cannot say).
+  LOADGATE_STOP_AFTER (seconds; set when the duration is not whole seconds, which -t cannot say),
+  LOADGATE_STOP_FILE (a path: once it exists, loadgate is tearing down and the final-scrape wait
+  ends at once).
 """
 
 from __future__ import annotations
@@ -231,7 +233,10 @@ class Exporter:
         """Keep serving until a scrape of the final figures has been sent (bounded wait)."""
         timeout = float(os.environ.get("LOADGATE_FINAL_SCRAPE_TIMEOUT", "15"))
         deadline = time.monotonic() + timeout
+        stop_file = os.environ.get("LOADGATE_STOP_FILE")  # loadgate creates it when tearing down
         while not self.final_scrapes and time.monotonic() < deadline:
+            if stop_file and os.path.exists(stop_file):
+                return  # the run is being torn down: nobody reads the final figures
             gevent.sleep(0.005)
         if not self.final_scrapes:
             log.warning("loadgate exporter: no final scrape within %.0f s", timeout)

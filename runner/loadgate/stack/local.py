@@ -13,7 +13,7 @@ from loadgate.errors import ConfigError, InfraError
 from loadgate.stack.base import LoadLoop, LoadOutcome, Watch
 from loadgate.stack.locust_argv import exporter_env, locust_argv, master_args, worker_args
 from loadgate.stack.probe import STARTUP_TIMEOUT, http_ok, wait_until
-from loadgate.stack.processes import Child, check_port_free, free_port
+from loadgate.stack.processes import Child, check_port_free, free_port, stop_all
 from loadgate.stack.prometheus_config import prometheus_config
 
 log = logging.getLogger("loadgate")
@@ -108,15 +108,22 @@ class LocalStack(LoadLoop):
                                  f"\n{worker.output_tail()}")
 
     def start_locust(self) -> tuple[Child, list[Child]]:
-        env = {**os.environ, **exporter_env(self.plan, self.exporter_port)}
+        stop_file = self.workdir / "locust-stop"
+        env = {**os.environ, **exporter_env(self.plan, self.exporter_port),
+               "LOADGATE_STOP_FILE": str(stop_file)}
         master_port = free_port() if self.plan.workers > 1 else None
-        master = Child("locust master", locust_argv(master_args(self.plan, master_port)),
-                       self.workdir / "locust-master.log", env=env)
-        self.resources.callback(master.stop)
-        workers = []
+        children = [Child("locust master", locust_argv(master_args(self.plan, master_port)),
+                          self.workdir / "locust-master.log", env=env)]
+        self.resources.callback(stop_locust, stop_file, children)  # grows with each worker
         for index in range(self.plan.workers if self.plan.workers > 1 else 0):
-            workers.append(Child(f"locust worker {index + 1}",
-                                 locust_argv(worker_args(self.plan, "127.0.0.1", master_port)),
-                                 self.workdir / f"locust-worker-{index + 1}.log", env=env))
-            self.resources.callback(workers[-1].stop)
-        return master, workers
+            children.append(Child(f"locust worker {index + 1}",
+                                  locust_argv(worker_args(self.plan, "127.0.0.1", master_port)),
+                                  self.workdir / f"locust-worker-{index + 1}.log", env=env))
+        return children[0], children[1:]
+
+
+def stop_locust(stop_file: Path, children: list[Child]) -> None:
+    """Tell the exporter not to wait for a final scrape, then stop master and workers at once."""
+    if any(child.poll() is None for child in children):
+        stop_file.touch()
+        stop_all(children)

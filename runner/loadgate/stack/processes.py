@@ -8,6 +8,7 @@ import os
 import signal
 import socket
 import subprocess
+import time
 from pathlib import Path
 from typing import Mapping, Sequence
 
@@ -64,22 +65,19 @@ class Child:
 
     def stop(self) -> int:
         """Stop the process: SIGINT, then SIGTERM, then SIGKILL, each after a grace period."""
-        for sig, grace in STOP_STEPS:
-            if self.process.poll() is not None:
-                break
-            log.debug("stopping %s (pid %d) with %s", self.name, self.pid, sig.name)
-            try:
-                os.killpg(self.pid, sig)
-            except ProcessLookupError:
-                break
-            try:
-                self.process.wait(grace)
-            except subprocess.TimeoutExpired:
-                log.warning("%s (pid %d) did not stop on %s within %.0f s", self.name, self.pid,
-                            sig.name, grace)
-        self._reap_group()
-        log.debug("%s exited with %s", self.name, self.process.returncode)
+        stop_all([self])
         return self.process.returncode
+
+    def send(self, sig: signal.Signals) -> bool:
+        """``sig`` to the child's process group; False when it has exited already."""
+        if self.process.poll() is not None:
+            return False
+        log.debug("stopping %s (pid %d) with %s", self.name, self.pid, sig.name)
+        try:
+            os.killpg(self.pid, sig)
+        except ProcessLookupError:
+            return False
+        return True
 
     def _reap_group(self) -> None:
         """Anything the child left in its process group goes too."""
@@ -94,6 +92,23 @@ class Child:
         except OSError:
             return ""
         return redact("\n".join(text.rstrip().splitlines()[-lines:]))
+
+
+def stop_all(children: Sequence[Child]) -> None:
+    """Stop several children at once: each step (INT, TERM, KILL) goes to every one still
+    running, and its grace period is shared, so N children take as long as the slowest one."""
+    for sig, grace in STOP_STEPS:
+        running = [child for child in children if child.send(sig)]
+        if not running:
+            break
+        deadline = time.monotonic() + grace
+        for child in running:
+            if not child.exited_within(max(deadline - time.monotonic(), 0)):
+                log.warning("%s (pid %d) did not stop on %s within %.0f s", child.name, child.pid,
+                            sig.name, grace)
+    for child in children:
+        child._reap_group()
+        log.debug("%s exited with %s", child.name, child.process.returncode)
 
 
 def free_port(host: str = "127.0.0.1") -> int:
