@@ -19,14 +19,17 @@ window's start for the first interval that had a scrape).
 
 from __future__ import annotations
 
+import logging
 import math
 from concurrent.futures import ThreadPoolExecutor
 from statistics import median
 
+from loadgate.errors import InfraError
 from loadgate.measure import promql
 from loadgate.measure.reader import Reader
 from loadgate.model import Intervals, Objective, Window
 
+log = logging.getLogger("loadgate")
 MAX_INTERVALS = 120
 QUANTILES = (("p50_ms", 0.5), ("p90_ms", 0.9), ("p95_ms", 0.95), ("p99_ms", 0.99))
 Key = tuple[str, str]  # (method, name)
@@ -109,24 +112,31 @@ class Grid:
 
 
 def table(grid: Grid) -> tuple[Intervals | None, dict[Key, Intervals]]:
-    """Intervals of all requests together and of each (method, name)."""
+    """Intervals of all requests together and of each (method, name).
+
+    The per-request part is best effort: with a thousand names and a long window its range
+    queries can pass Prometheus' sample limit; then only the totals keep intervals (a warning).
+    """
     if not grid.ends:
         return None, {}
-    by = "method, name"
+    totals = _rows(grid, "").get(("", ""))
+    try:
+        return totals, _rows(grid, "method, name")
+    except InfraError as exc:
+        log.warning("no per-request interval figures in results.json: %s", exc)
+        return totals, {}
+
+
+def _rows(grid: Grid, by: str) -> dict[Key, Intervals]:
     queries = {"requests": promql.interval_delta(promql.REQUESTS, grid.seconds, by),
-               "failures": promql.interval_delta(promql.FAILURES, grid.seconds, by),
-               "all requests": promql.interval_delta(promql.REQUESTS, grid.seconds),
-               "all failures": promql.interval_delta(promql.FAILURES, grid.seconds)}
+               "failures": promql.interval_delta(promql.FAILURES, grid.seconds, by)}
     queries.update({f: promql.interval_quantile(q, grid.seconds, by) for f, q in QUANTILES})
-    queries.update({f"all {f}": promql.interval_quantile(q, grid.seconds) for f, q in QUANTILES})
     got = grid.series(queries)
     none = [None] * len(grid.ends)
-    totals = grid.intervals(got["all requests"].get(("", ""), none), got["all failures"].get(("", ""), none),
-                            {f: got[f"all {f}"].get(("", ""), none) for f, _ in QUANTILES})
-    per_request = {key: grid.intervals(counts, got["failures"].get(key, none),
-                                       {f: got[f].get(key, none) for f, _ in QUANTILES})
-                   for key, counts in got["requests"].items()}
-    return totals, per_request
+    counts = got["requests"] or ({("", ""): none} if not by else {})
+    return {key: grid.intervals(values, got["failures"].get(key, none),
+                                {f: got[f].get(key, none) for f, _ in QUANTILES})
+            for key, values in counts.items()}
 
 
 def for_objective(grid: Grid, objective: Objective) -> Intervals | None:

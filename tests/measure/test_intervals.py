@@ -1,0 +1,34 @@
+"""Interval grid and PromQL of measure/intervals.py (the Prometheus side: tests/integration)."""
+
+import pytest
+
+from loadgate.measure import intervals, promql
+from loadgate.model import Window
+
+
+@pytest.mark.parametrize("window, scrape, seconds", [
+    (10.0, 0.25, 1.0), (120.0, 0.25, 1.0), (121.0, 0.25, 2.0), (3600.0, 0.25, 30.0),
+    (60.0, 1.0, 2.0), (600.0, 15.0, 30.0)])
+def test_one_second_intervals_unless_the_window_is_long_or_scrapes_are_sparse(window, scrape, seconds):
+    assert intervals.interval_seconds(window, scrape) == seconds
+
+
+def test_whole_intervals_tile_the_window_from_its_start():
+    assert intervals.ends(Window(100.0, 103.7), 1.0) == (101.0, 102.0, 103.0)
+    assert intervals.ends(Window(100.0, 100.5), 1.0) == ()
+
+
+def test_spans_run_between_scrapes_and_the_first_reaches_back_to_the_window_start():
+    grid = object.__new__(intervals.Grid)
+    grid.window, grid.seconds = Window(100.0, 106.0), 1.0
+    starts, spans = grid._spans([None, None, 102.9, 103.9, None, 105.9])
+    assert spans == pytest.approx([0, 0, 2.9, 1.0, 0, 2.0])  # no scrape: the interval is left out
+    assert starts == pytest.approx([100.0, 100.0, 100.0, 102.9, 103.9, 103.9])
+
+
+def test_interval_figures_are_exact_counter_differences_never_extrapolated():
+    text = promql.interval_quantile(0.95, 1.0, "method, name")
+    assert "rate(" not in text and "increase(" not in text
+    assert 'loadgate_request_duration_seconds_bucket{phase="window"} offset 1000ms' in text
+    assert "sum by (method, name, le)" in text and " or " in text  # absent before: counts from 0
+    assert promql.scrape_instants() == "max(timestamp(loadgate_load_finished))"
