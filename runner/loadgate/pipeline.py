@@ -15,10 +15,11 @@ from loadgate import report
 from loadgate.config.plan import Plan
 from loadgate.errors import InfraError, Terminated
 from loadgate.judge import verdict as judging
-from loadgate.model import Status, Verdict
+from loadgate.model import Measurements, Status, Verdict
 from loadgate.redaction import redact
 from loadgate.report import console
 from loadgate.status import ExitStatus
+from loadgate.stack.base import LoadOutcome
 from loadgate.stack.select import open_stack
 
 log = logging.getLogger("loadgate")
@@ -33,7 +34,7 @@ def run(plan: Plan) -> Verdict:
             stack = open_stack(plan, resources, workdir)
             # Loaded only now, while Locust starts: they need prometheus-api-client and requests,
             # ~0.1 s of imports that would otherwise delay the load on every run.
-            from loadgate.measure import preflight, timeline, window
+            from loadgate.measure import preflight
             from loadgate.watch import abort, progress
 
             stack.wait_for_prometheus()
@@ -42,10 +43,7 @@ def run(plan: Plan) -> Verdict:
             guard = abort.Guard(plan.objectives, stack.prometheus_url, plan.run_id)
             with progress.live(plan, stack.prometheus_url) as watch:
                 outcome = guard.run(stack, watch)
-            outcome.check()
-            measurements = window.measure(stack.prometheus_url, plan.objectives, until=guard.until,
-                                          run_id=plan.run_id, since=started)
-            measurements = timeline.attach(stack.prometheus_url, measurements, plan.run_id)
+            measurements = measure(plan, stack.prometheus_url, outcome.check(), guard, started)
             verdict = judging.judge(plan.objectives, measurements, plan.baseline, guard.aborted)
     except InfraError as exc:
         verdict = judging.unknown(plan.objectives, redact(str(exc)))
@@ -56,6 +54,19 @@ def run(plan: Plan) -> Verdict:
         finish(plan, judging.unknown(plan.objectives, "terminated by SIGTERM", ExitStatus.TERMINATED))
         raise
     return finish(plan, verdict)
+
+
+def measure(plan: Plan, url: str, outcome: LoadOutcome, guard, started: float) -> Measurements:
+    """Every figure of the run; a load without final figures says what Locust said."""
+    from loadgate.measure import timeline, window
+    from loadgate.measure.reader import FinalFiguresMissing
+
+    try:
+        measurements = window.measure(url, plan.objectives, until=guard.until, run_id=plan.run_id,
+                                      since=started)
+    except FinalFiguresMissing as exc:
+        raise InfraError(outcome.explain_missing_figures(str(exc))) from None
+    return timeline.attach(url, measurements, plan.run_id)
 
 
 def finish(plan: Plan, verdict: Verdict) -> Verdict:

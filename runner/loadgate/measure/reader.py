@@ -15,8 +15,15 @@ from requests.exceptions import RequestException
 from loadgate.errors import InfraError
 from loadgate.measure.promql import FINISHED, scoped
 
-FINAL_SCRAPE_TIMEOUT = 20.0
+# Measuring starts once Locust has exited, and the exporter keeps Locust alive until its final
+# figures have been sent to Prometheus: they are there within milliseconds, or never will be.
+# (A store that receives them later, e.g. through remote write, needs a longer timeout.)
+FINAL_SCRAPE_TIMEOUT = 1.5
 T = TypeVar("T")
+
+
+class FinalFiguresMissing(InfraError):
+    """Locust exited without its final figures reaching Prometheus."""
 
 
 class Reader:
@@ -109,7 +116,7 @@ class Reader:
                 if done:
                     return done[0]
             if time.monotonic() > deadline:
-                raise InfraError("Prometheus never scraped the final figures (no "
-                                 "loadgate_load_finished=1 sample): Locust ended abnormally or "
-                                 "Prometheus could not reach the exporter")
+                raise FinalFiguresMissing(
+                    "Prometheus never scraped the final figures (no loadgate_load_finished=1 "
+                    "sample): Locust ended abnormally or Prometheus could not reach the exporter")
             time.sleep(0.1)

@@ -68,8 +68,9 @@ def render(verdict: Verdict, colour: bool) -> str:
         if result.status in (Status.FAIL, Status.WARN):
             lines.append(paint(f"{WORDS[result.status].lower()}: {result.message}", result.status, colour))
     lines += baseline_lines(verdict)
-    if verdict.error:
-        lines.append(f"error: {verdict.error}")
+    if verdict.error:  # one line, then what came with it (e.g. Locust's last lines) indented
+        first, *context = verdict.error.splitlines() or [""]
+        lines += [f"error: {first}"] + [f"  | {line}" for line in context]
     lines.append(paint(f"loadgate: {VERDICTS[verdict.status]}", verdict.status, colour))
     return "\n".join(lines)
 

@@ -14,6 +14,7 @@ from loadgate.stack.probe import exporter_ready, http_ok
 # Called about once a second while the load runs, with the seconds elapsed; may raise.
 Watch = Callable[[float], None]
 ARGPARSE_ERROR = re.compile(r"^[\w.-]+: error: (.*)$")  # `__main__.py: error: unrecognized ...`
+EXPORTER_SERVED = "loadgate exporter serving on"  # the exporter's log line once it listens
 STOP_GRACE = 60.0  # beyond the duration, for Locust's own stop and the final scrape
 
 
@@ -23,6 +24,18 @@ class LoadOutcome:
 
     exit_code: int
     output_tail: str
+    elapsed: float | None = None  # seconds from the exporter's start to Locust's exit
+    duration: float | None = None  # the planned load
+
+    def explain_missing_figures(self, missing: str) -> str:
+        """Why Prometheus has no final figures: a load that ended early ended in the locustfile
+        (what Locust said: one line, then its last lines); otherwise ``missing`` stands."""
+        if self.elapsed is None or self.duration is None or self.elapsed >= self.duration - 0.5:
+            return f"{missing}; Locust's last lines:\n{self.output_tail or '(no output)'}"
+        return (f"Locust exited (code {self.exit_code}) {self.elapsed:.1f} s into a "
+                f"{self.duration:g} s load without reporting its final figures (a sys.exit() or "
+                f"os._exit() in the locustfile?); its last lines:\n"
+                f"{self.output_tail or '(no output)'}")
 
     def check(self) -> LoadOutcome:
         """Killed by a signal or a crash code (loadgate runs Locust with --exit-code-on-error 0)."""
@@ -72,13 +85,16 @@ class LoadLoop:
                                  + self.locust_tail())
             if watch is not None:
                 watch(time.monotonic() - started)
-        return LoadOutcome(self.locust_exit_code(), self.locust_tail(40))
+        return LoadOutcome(self.locust_exit_code(), self.locust_tail(40),
+                           time.monotonic() - started, duration)
 
     def wait_for_exporter(self, url: str, locustfile: Path, timeout: float, run_id: str = "") -> None:
         """Locust serves metrics once it has loaded the locustfile; if it dies first, say why."""
         deadline = time.monotonic() + timeout
         while not (exporter_ready(url, run_id) if run_id else http_ok(url)):
             if self.locust_exited(0):
+                if EXPORTER_SERVED in self.locust_tail(200):
+                    return  # it loaded the locustfile and ran; the load loop says how it ended
                 last = [line for line in self.locust_tail(40).splitlines() if line.strip()]
                 said = last[-1].strip() if last else "no output"
                 refused = ARGPARSE_ERROR.match(said)  # e.g. an argument after `--`

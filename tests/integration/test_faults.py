@@ -1,0 +1,37 @@
+"""Faults in the locustfile's own conduct: each ends in a clear verdict, quickly."""
+
+from __future__ import annotations
+
+import re
+import time
+
+EARLY_EXIT = '''
+import sys, time
+from locust import HttpUser, between, task
+
+START = time.time()
+
+class U(HttpUser):
+    wait_time = between(0.01, 0.02)
+
+    @task
+    def items(self):
+        self.client.get("/items")
+        if time.time() - START > 4:
+            sys.exit(0)
+'''
+
+
+def test_a_load_ended_early_by_the_locustfile_says_what_locust_said(gate, capsys):
+    gate.locustfile.write_text(EARLY_EXIT)
+    started = time.monotonic()
+    assert gate.run("  - sli: error_rate\n    max: 100%\n", load="users: 2\n  duration: 30s") == 3
+    assert time.monotonic() - started < 15  # not the 30 s load, nor a 20 s wait after it
+    out = capsys.readouterr().out
+    first = next(line for line in out.splitlines() if line.startswith("error: "))
+    assert re.match(r"error: Locust exited \(code 0\) \d+\.\d s into a 30 s load without "
+                    r"reporting its final figures", first), first
+    assert "  | " in out and "locust.main: Starting Locust" in out  # Locust's lines, indented
+    results = gate.results()
+    assert (results["verdict"], results["exit_code"]) == ("error", 3)
+    assert "Prometheus" not in results["error"].splitlines()[0]
