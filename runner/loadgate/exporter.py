@@ -28,6 +28,8 @@ Configuration comes from environment variables set by loadgate:
   LOADGATE_STOP_AFTER (seconds; set when the duration is not whole seconds, which -t cannot say),
   LOADGATE_STOP_FILE (a path: once it exists, loadgate is tearing down and the final-scrape wait
   ends at once).
+Workers on other hosts (``loadgate worker``) greet the master with their versions; the master
+checks them and keeps the roster of its workers (roster.py, loaded like redaction.py).
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from pathlib import Path
 
 import gevent
 from gevent.pywsgi import WSGIServer
+from locust import __version__ as LOCUST_VERSION
 from locust import events
 from locust.runners import MasterRunner, WorkerRunner
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -79,6 +82,7 @@ def _load_sibling(name: str):
 
 
 redact = _load_sibling("redaction").redact
+roster = _load_sibling("roster")
 
 
 class Tally:
@@ -260,20 +264,29 @@ class _Scrape(list):
 
 
 _exporter: Exporter | None = None
+_roll = None  # the master's roster of its workers
 
 
 @events.init.add_listener
 def _on_init(environment, **_kw) -> None:
-    global _exporter
+    global _exporter, _roll
     _exporter = exporter = Exporter(environment)
     environment.events.request.add_listener(exporter.on_request)
     runner = environment.runner
     if isinstance(runner, WorkerRunner):
         runner.register_message("loadgate_window", _on_window_message)
+        runner.register_message("loadgate_refused", _on_refused)
         environment.events.report_to_master.add_listener(_ship_to_master)
+        # the runner is connected by now: greet the master, and tell `loadgate worker` so
+        runner.send_message("loadgate_hello", roster.greeting(LOCUST_VERSION, runner.master_host,
+                                                              runner.master_port))
+        _worker_status("connected")
         return
     if isinstance(runner, MasterRunner):
+        _roll = roster.Roll(os.environ.get("LOADGATE_ROSTER_FILE"), LOCUST_VERSION)
+        runner.register_message("loadgate_hello", _on_hello)
         environment.events.worker_report.add_listener(_merge_from_worker)
+        gevent.spawn(_watch_workers, runner)
     exporter.serve()
 
 
@@ -286,7 +299,36 @@ def _ship_to_master(client_id, data, **_kw) -> None:
 
 
 def _merge_from_worker(client_id, data, **_kw) -> None:
+    _roll.reported(client_id, data)
     _exporter.tally.merge(data.get("loadgate", []))
+
+
+def _worker_status(*fields: str) -> None:
+    """For `loadgate worker` (LOADGATE_WORKER_STATUS_FILE): connected, or refused and why."""
+    path = os.environ.get("LOADGATE_WORKER_STATUS_FILE")
+    if path:
+        with open(path, "a", encoding="utf-8") as out:
+            out.write("\t".join(fields) + "\n")
+
+
+def _on_hello(environment, msg, **_kw) -> None:
+    why = _roll.greeted(msg.node_id, msg.data or {})
+    if why:
+        log.error("loadgate: refused %s", why)
+        environment.runner.send_message("loadgate_refused", why, client_id=msg.node_id)
+
+
+def _on_refused(environment, msg, **_kw) -> None:
+    log.error("loadgate: the master refused this worker: %s", msg.data)
+    _worker_status("refused", str(msg.data))
+    gevent.spawn(environment.runner.quit)
+
+
+def _watch_workers(runner) -> None:
+    while True:
+        gevent.sleep(0.25)
+        started = _exporter.load_start is not None
+        _roll.check(runner.clients, started and _exporter.load_end is None, started)
 
 
 @events.test_start.add_listener

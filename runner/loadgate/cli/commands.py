@@ -44,4 +44,10 @@ def down(args: argparse.Namespace) -> int:
     return stack_commands.down(args)
 
 
-COMMANDS = {"run": run, "validate": validate, "up": up, "down": down}
+def worker(args: argparse.Namespace) -> int:
+    from loadgate.stack import worker as remote_worker
+
+    return remote_worker.run(args)
+
+
+COMMANDS = {"run": run, "validate": validate, "up": up, "down": down, "worker": worker}

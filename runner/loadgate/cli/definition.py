@@ -47,8 +47,37 @@ def add_run(sub) -> None:
     run.add_argument("--run-id", help="this run's id, a label on every series it exports "
                      "(default $LOADGATE_RUN_ID, else generated)")
     run.add_argument("--keep-stack", action="store_true", help="leave the stack up after the verdict")
+    add_remote(run)
     run.add_argument("-q", "--quiet", action="store_true", help="print only the verdict on failure")
     add_common(run)
+
+
+def add_remote(run) -> None:
+    group = run.add_argument_group("beyond one machine")
+    group.add_argument("--remote-workers", metavar="N", help="wait for N Locust workers on other "
+                       "hosts (`loadgate worker`) besides the local --workers (default 0)")
+    group.add_argument("--master-bind", metavar="ADDR[:PORT]", help="where the Locust master "
+                       "listens for them (default 127.0.0.1:5557; the channel is unauthenticated)")
+    group.add_argument("--remote-workers-wait", metavar="DURATION", help="how long to wait for "
+                       "them before the load starts (default 60s)")
+    group.add_argument("--remote-write", metavar="URL", help="run the local Prometheus as an agent "
+                       "that remote-writes here; figures are read back through --prometheus-url")
+
+
+def add_worker(sub) -> None:
+    worker = sub.add_parser("worker", help="run a Locust worker (with loadgate's exporter) for a "
+                            "master on another host", description="A Locust worker for `loadgate run "
+                            "--remote-workers N`; it ends when the master ends (exit 3 when it "
+                            "cannot reach the master in time).",
+                            epilog="Arguments after -- go to Locust unchanged")
+    worker.add_argument("--master-host", required=True, help="address of the host running "
+                        "`loadgate run --remote-workers N --master-bind ADDR`")
+    worker.add_argument("--master-port", default=None, help="the master's port (default 5557)")
+    worker.add_argument("-f", "--locustfile", help="Locust scenario, the master's own "
+                        "(default load_tests/loadtest.py)")
+    worker.add_argument("--connect-timeout", metavar="DURATION", help="how long to try to reach "
+                        "the master (default 60s)")
+    add_common(worker)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -56,6 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"loadgate {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     add_run(sub)
+    add_worker(sub)
     validate = sub.add_parser("validate", help="check the files and print the plan; start nothing")
     add_files(validate)
     add_common(validate)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Callable, Mapping
 from urllib.parse import urlsplit
 
+from loadgate.config import distributed
 from loadgate.config.slo_file import SloDocument, load_slo_file
 from loadgate.errors import ConfigError
 from loadgate.judge import baseline
@@ -47,6 +48,17 @@ class Plan:
     locust_args: tuple[str, ...] = field(default_factory=tuple)
     baseline: Baseline | None = None  # --baseline: earlier runs' results.json
     run_id: str = ""  # a label on every series this run exports; every query selects it
+    # beyond one machine (config/distributed.py)
+    remote_workers: int = 0  # Locust workers on other hosts, besides the local `workers`
+    master_bind: str = "127.0.0.1"  # where the Locust master listens when it has remote workers
+    master_port: int | None = None
+    remote_workers_wait: float = 60.0  # bounded wait for them before the load starts
+    remote_write: str | None = None  # the local Prometheus is an agent remote-writing here
+
+    @property
+    def distributed(self) -> bool:
+        """A Locust master with workers (else one standalone Locust process)."""
+        return self.workers > 1 or self.remote_workers > 0
 
 
 def _positive_int(text: str) -> int:
@@ -91,6 +103,7 @@ def _positive_duration(text: str) -> float:
 PARSERS: dict[str, Callable[[str], object]] = {
     "users": _positive_int, "spawn_rate": _positive_float, "workers": _positive_int,
     "duration": _positive_duration, "warmup": parse_duration, "run_id": _run_id,
+    "remote_workers": distributed.count, "remote_workers_wait": _positive_duration,
 }
 
 
@@ -140,7 +153,7 @@ def build_plan(args, environ: Mapping[str, str] = os.environ) -> Plan:
     stack = str(pick("stack", getattr(args, "stack", None), environ, None) or "local")
     if stack not in STACKS:
         raise ConfigError(f"unknown stack {stack!r}; expected local or docker", key="--stack")
-    return check_warmup(Plan(
+    plan = check_warmup(Plan(
         name=document.spec.name, slo_path=slo_path, locustfile=check_locustfile(locustfile),
         host=check_host(pick("host", args.host, environ, document.spec.target.host), slo_path),
         users=pick("users", args.users, environ, load.users),
@@ -157,6 +170,14 @@ def build_plan(args, environ: Mapping[str, str] = os.environ) -> Plan:
         baseline=baseline.load(pick("baseline", getattr(args, "baseline", None), environ, None)),
         run_id=str(pick("run_id", getattr(args, "run_id", None), environ, None) or new_run_id()),
     ))
+    return distributed.settle(plan, {
+        "remote_workers": pick("remote_workers", getattr(args, "remote_workers", None), environ,
+                               load.remote_workers),
+        "master_bind": pick("master_bind", getattr(args, "master_bind", None), environ, None),
+        "remote_workers_wait": pick("remote_workers_wait", getattr(args, "remote_workers_wait", None),
+                                    environ, None),
+        "remote_write": pick("remote_write", getattr(args, "remote_write", None), environ, None),
+    })
 
 
 def check_report_dir(path: Path) -> Path:

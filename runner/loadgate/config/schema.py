@@ -45,6 +45,7 @@ class LoadSection(Strict):
     duration: Duration | None = Field(None, gt=0)
     warmup: Duration | None = Field(None, ge=0)
     workers: Count | None = Field(None, ge=1)
+    remote_workers: Count | None = Field(None, ge=0)
 
 
 class ScrapeSection(Strict):

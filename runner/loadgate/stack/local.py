@@ -10,6 +10,7 @@ from pathlib import Path
 
 from loadgate.config.plan import Plan
 from loadgate.errors import ConfigError, InfraError
+from loadgate.stack import remote
 from loadgate.stack.base import LoadLoop, LoadOutcome, Watch
 from loadgate.stack.locust_argv import exporter_env, locust_argv, master_args, worker_args
 from loadgate.stack.probe import STARTUP_TIMEOUT, http_ok, wait_until
@@ -42,11 +43,12 @@ class LocalStack(LoadLoop):
         self.prometheus: Child | None = None
         self.locust: tuple[Child, list[Child]] | None = None
         self.prometheus_url = plan.prometheus_url or ""
+        self.roster_file = workdir / "roster.jsonl"
 
     @classmethod
     def start(cls, plan: Plan, resources: ExitStack, workdir: Path) -> LocalStack:
         stack = cls(plan, resources, workdir)
-        if plan.prometheus_url:
+        if plan.prometheus_url and not plan.remote_write:
             stack.exporter_port = int(os.environ.get("LOADGATE_EXPORTER_PORT", "9646"))
         else:
             stack.start_prometheus(find_prometheus(plan.prometheus_bin))
@@ -87,6 +89,8 @@ class LocalStack(LoadLoop):
         self.wait_for_prometheus()
         self.wait_for_exporter(f"http://127.0.0.1:{self.exporter_port}/metrics",
                                self.plan.locustfile, STARTUP_TIMEOUT, self.plan.run_id)
+        if self.plan.remote_workers:
+            remote.wait_for_workers(self.plan, self.roster_file, self.locust[0])
         return self.watch_load(self.plan.duration, watch)
 
     def locust_exited(self, wait: float) -> bool:
@@ -102,22 +106,25 @@ class LocalStack(LoadLoop):
         if self.prometheus is not None and self.prometheus.poll() is not None:
             raise InfraError("Prometheus died during the load (exit code "
                              f"{self.prometheus.poll()}):\n{self.prometheus.output_tail()}")
+        if self.plan.distributed:
+            remote.check(self.roster_file)
         for worker in self.locust[1]:  # a worker exits 0 when the master tells it to quit at the end
             if worker.poll() not in (None, 0):
                 raise InfraError(f"{worker.name} died during the load (exit code {worker.poll()}):"
                                  f"\n{worker.output_tail()}")
 
     def start_locust(self) -> tuple[Child, list[Child]]:
-        stop_file = self.workdir / "locust-stop"
-        env = {**os.environ, **exporter_env(self.plan, self.exporter_port),
-               "LOADGATE_STOP_FILE": str(stop_file)}
-        master_port = free_port() if self.plan.workers > 1 else None
-        children = [Child("locust master", locust_argv(master_args(self.plan, master_port)),
+        plan, stop_file = self.plan, self.workdir / "locust-stop"
+        env = {**os.environ, **exporter_env(plan, self.exporter_port),
+               "LOADGATE_STOP_FILE": str(stop_file), "LOADGATE_ROSTER_FILE": str(self.roster_file)}
+        port = (plan.master_port or free_port()) if plan.distributed else None
+        children = [Child("locust master", locust_argv(master_args(plan, port, plan.master_bind)),
                           self.workdir / "locust-master.log", env=env)]
         self.resources.callback(stop_locust, stop_file, children)  # grows with each worker
-        for index in range(self.plan.workers if self.plan.workers > 1 else 0):
-            children.append(Child(f"locust worker {index + 1}",
-                                  locust_argv(worker_args(self.plan, "127.0.0.1", master_port)),
+        env["LOADGATE_LOCAL_WORKER"] = "1"
+        for index in range(plan.workers if plan.distributed else 0):
+            argv = worker_args(plan, remote.local_connect_host(plan.master_bind), port)
+            children.append(Child(f"locust worker {index + 1}", locust_argv(argv),
                                   self.workdir / f"locust-worker-{index + 1}.log", env=env))
         return children[0], children[1:]
 

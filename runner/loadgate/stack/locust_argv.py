@@ -6,6 +6,7 @@ import math
 import sys
 from pathlib import Path
 
+from loadgate import __version__
 from loadgate.config.plan import Plan
 
 EXPORTER = Path(__file__).parents[1] / "exporter.py"
@@ -20,6 +21,7 @@ def exporter_env(plan: Plan, port: int, addr: str = "127.0.0.1") -> dict[str, st
         "LOADGATE_EXPORTER_PORT": str(port),
         "LOADGATE_WARMUP": repr(plan.warmup),
         "LOADGATE_RUN_ID": plan.run_id,
+        "LOADGATE_VERSION": __version__,  # workers on other hosts must run the same (roster.py)
         "PYTHONUNBUFFERED": "1",
         **({"LOADGATE_STOP_AFTER": repr(plan.duration)} if stops_early(plan.duration) else {}),
     }
@@ -54,9 +56,11 @@ def master_args(plan: Plan, master_port: int | None, bind: str = "127.0.0.1",
         "-u", str(plan.users), "-r", spawn_rate(plan.spawn_rate), "-t", run_time(plan.duration),
         "--only-summary", "--exit-code-on-error", "0", "--stop-timeout", "0",
     ]
-    if plan.workers > 1:
-        args += ["--master", "--expect-workers", str(plan.workers),
+    if plan.distributed:
+        args += ["--master", "--expect-workers", str(plan.workers + plan.remote_workers),
                  "--master-bind-host", bind, "--master-bind-port", str(master_port)]
+    if plan.remote_workers:  # loadgate's own wait (stack/remote.py) ends first and says who came
+        args += ["--expect-workers-max-wait", f"{plan.remote_workers_wait + 30:g}"]
     return args + list(plan.locust_args)
 
 

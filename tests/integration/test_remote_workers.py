@@ -1,0 +1,99 @@
+"""Remote workers on other hosts (network namespaces): one verdict over all of them, and a worker
+lost mid-run is an infrastructure error naming it.  Real Locust, Prometheus and `loadgate worker`."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+from tests.helpers import Target
+from tests.integration.conftest import Gate
+from tests.integration.netns import BRIDGE_ADDRESS, network_hosts
+from tests.integration.test_teardown import descendants
+from loadgate.stack.processes import free_port
+
+ERROR_RATE = "  - sli: error_rate\n    max: 1%\n"
+
+
+def start_worker(hosts, index: int, gate: Gate, port: int, *extra: str) -> subprocess.Popen:
+    argv = [sys.executable, "-m", "loadgate", "worker", "--master-host", BRIDGE_ADDRESS,
+            "--master-port", str(port), "-f", str(gate.locustfile), "--connect-timeout", "60s", *extra]
+    return subprocess.Popen(hosts.command(index, argv), stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True,
+                            env={**os.environ, "RECORD_DIR": str(gate.records)})
+
+
+def finish(workers: list[subprocess.Popen], timeout: float = 30) -> list[str]:
+    outputs = []
+    for worker in workers:
+        try:
+            outputs.append(worker.communicate(timeout=timeout)[0])
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            outputs.append(worker.communicate()[0] + "\n(killed by the test: still running)")
+    return outputs
+
+
+def locust_children() -> list[str]:
+    return [cmd for cmd in descendants(os.getpid()).values() if "locust" in cmd or "prometheus" in cmd]
+
+
+def test_two_remote_workers_and_a_local_one_give_one_exact_verdict(tmp_path, capsys):
+    with network_hosts(2) as hosts, Target(host=BRIDGE_ADDRESS) as target:
+        gate = Gate(tmp_path, target.url)
+        port = free_port(BRIDGE_ADDRESS)
+        workers = [start_worker(hosts, i, gate, port) for i in range(2)]
+        try:
+            code = gate.run(ERROR_RATE, "--workers", "1", "--remote-workers", "2",
+                            "--master-bind", f"{BRIDGE_ADDRESS}:{port}",
+                            load="users: 12\n  spawn_rate: 12\n  duration: 6s")
+        finally:
+            outputs = finish(workers)
+        err = capsys.readouterr().err
+        assert code == 0, err
+        assert [w.returncode for w in workers] == [0, 0], outputs
+        assert all("the master ended the run" in out for out in outputs), outputs
+        assert err.count("unauthenticated") == 1, err
+        files = sorted(gate.records.glob("samples-*.json"))
+        assert len(files) == 3  # two remote workers and the local one each measured requests
+        results = gate.results()
+        assert results["totals"]["requests"] == len(gate.samples()) > 0
+        assert results["totals"]["failures"] == sum(1 for s in gate.samples() if s[3])
+        assert hosts.pids(0) == hosts.pids(1) == []
+        assert locust_children() == []
+
+
+def test_a_remote_worker_killed_mid_run_is_exit_3_naming_it(tmp_path, capsys):
+    with network_hosts(2) as hosts, Target(host=BRIDGE_ADDRESS) as target:
+        gate = Gate(tmp_path, target.url)
+        port = free_port(BRIDGE_ADDRESS)
+        workers = [start_worker(hosts, i, gate, port) for i in range(2)]
+
+        def kill_second_worker_once_loaded() -> None:
+            deadline = time.monotonic() + 60
+            while target.requests < 50 and time.monotonic() < deadline:
+                time.sleep(0.1)
+            time.sleep(1)
+            hosts.kill(1)  # SIGKILL: no goodbye, its heartbeats just stop
+
+        killer = threading.Thread(target=kill_second_worker_once_loaded, daemon=True)
+        killer.start()
+        started = time.monotonic()
+        try:
+            code = gate.run(ERROR_RATE, "--remote-workers", "2", "--master-bind",
+                            f"{BRIDGE_ADDRESS}:{port}", load="users: 6\n  spawn_rate: 6\n  duration: 40s")
+        finally:
+            outputs = finish(workers)
+        shown = capsys.readouterr()
+        assert code == 3, shown
+        assert "worker 198.18.0.3" in shown.out and "lost during the load" in shown.out, shown
+        assert time.monotonic() - started < 35, "the loss ended the run early"
+        assert gate.results()["verdict"] == "error"
+        assert workers[0].returncode == 0, outputs[0]  # the other worker ended with the master
+        assert hosts.pids(0) == hosts.pids(1) == []
+        assert locust_children() == []
