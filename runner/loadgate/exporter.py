@@ -281,6 +281,7 @@ def _on_init(environment, **_kw) -> None:
         runner.send_message("loadgate_hello", roster.greeting(LOCUST_VERSION, runner.master_host,
                                                               runner.master_port))
         _worker_status("connected")
+        gevent.spawn(_watch_master, runner)
         return
     if isinstance(runner, MasterRunner):
         _roll = roster.Roll(os.environ.get("LOADGATE_ROSTER_FILE"), LOCUST_VERSION)
@@ -322,6 +323,20 @@ def _on_refused(environment, msg, **_kw) -> None:
     log.error("loadgate: the master refused this worker: %s", msg.data)
     _worker_status("refused", str(msg.data))
     gevent.spawn(environment.runner.quit)
+
+
+def _watch_master(runner) -> None:
+    """End with the master even when it could not say so (killed, or stopped while it waited for
+    its workers: Locust ignores SIGINT then); Locust's own limit is 60 s."""
+    timeout = float(os.environ.get("LOADGATE_MASTER_TIMEOUT", "10"))
+    while True:
+        gevent.sleep(0.5)
+        last = runner.last_heartbeat_timestamp
+        if last is not None and last < time.time() - timeout:
+            log.error("loadgate: no heartbeat from the master for %.0f s: it is gone", timeout)
+            _worker_status("lost", f"no heartbeat from the master for {timeout:g} s")
+            runner.quit()
+            return
 
 
 def _watch_workers(runner) -> None:

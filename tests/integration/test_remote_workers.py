@@ -97,3 +97,82 @@ def test_a_remote_worker_killed_mid_run_is_exit_3_naming_it(tmp_path, capsys):
         assert workers[0].returncode == 0, outputs[0]  # the other worker ended with the master
         assert hosts.pids(0) == hosts.pids(1) == []
         assert locust_children() == []
+
+
+# -- on loopback (no namespaces needed): the barrier and the version check ----------------------
+
+def loopback_worker(gate: Gate, port: int, *extra: str, env: dict | None = None) -> subprocess.Popen:
+    argv = [sys.executable, "-m", "loadgate", "worker", "--master-host", "127.0.0.1",
+            "--master-port", str(port), "-f", str(gate.locustfile), *extra]
+    return subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            env={**os.environ, "RECORD_DIR": str(gate.records), **(env or {})})
+
+
+def test_too_few_remote_workers_is_exit_3_saying_how_many_came(tmp_path, capsys):
+    with Target() as target:
+        gate = Gate(tmp_path, target.url)
+        port = free_port()
+        workers = [loopback_worker(gate, port)]
+        try:
+            code = gate.run(ERROR_RATE, "--remote-workers", "2", "--master-bind", f"127.0.0.1:{port}",
+                            "--remote-workers-wait", "4s", load="users: 2\n  duration: 5s")
+        finally:
+            outputs = finish(workers)
+        shown = capsys.readouterr()
+        assert code == 3, shown
+        assert "only 1 of 2 remote workers connected within 4 s (worker 127.0.0.1" in shown.out, shown
+        assert "unauthenticated" not in shown.err  # loopback: no warning
+        assert target.requests == 0  # the load never started
+        # Locust ignores SIGINT while it waits for workers: the worker notices the master is gone
+        assert workers[0].returncode == 3 and "lost the master" in outputs[0], outputs
+        assert locust_children() == []
+
+
+def test_a_worker_with_another_loadgate_version_is_refused_naming_both(tmp_path, capsys):
+    from loadgate import __version__
+    from loadgate.stack.locust_argv import EXPORTER
+
+    with Target() as target:
+        gate = Gate(tmp_path, target.url)
+        port = free_port()
+        # an older loadgate's worker: Locust with the exporter, announcing another version
+        older = subprocess.Popen(
+            [sys.executable, "-m", "locust", "-f", f"{gate.locustfile},{EXPORTER}", "--worker",
+             "--master-host", "127.0.0.1", "--master-port", str(port)],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            env={**os.environ, "RECORD_DIR": str(gate.records), "LOADGATE_VERSION": "0.0.1"})
+        try:
+            code = gate.run(ERROR_RATE, "--remote-workers", "1", "--master-bind", f"127.0.0.1:{port}",
+                            load="users: 2\n  duration: 20s")
+        finally:
+            finish([older])
+        shown = capsys.readouterr()
+        assert code == 3, shown
+        assert "runs loadgate 0.0.1 with Locust" in shown.out, shown
+        assert f"the master loadgate {__version__} with Locust" in shown.out, shown
+        assert locust_children() == []
+
+
+def test_a_worker_refused_by_its_master_exits_3_saying_why(tmp_path):
+    from loadgate.stack.locust_argv import EXPORTER
+
+    with Target() as target:
+        gate = Gate(tmp_path, target.url)
+        port = free_port()
+        # another loadgate's master: Locust with the exporter, announcing another version
+        master = subprocess.Popen(
+            [sys.executable, "-m", "locust", "-f", f"{gate.locustfile},{EXPORTER}", "--headless",
+             "--master", "--expect-workers", "1", "--master-bind-host", "127.0.0.1",
+             "--master-bind-port", str(port), "-t", "15s", "-H", target.url],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            env={**os.environ, "LOADGATE_VERSION": "9.9.9",
+                 "LOADGATE_EXPORTER_PORT": str(free_port()), "LOADGATE_FINAL_SCRAPE_TIMEOUT": "0"})
+        worker = loopback_worker(gate, port)
+        try:
+            outputs = finish([worker], timeout=60)
+        finally:
+            master.kill()
+            master.communicate()
+        assert worker.returncode == 3, outputs
+        assert "the master refused this worker" in outputs[0], outputs
+        assert "the master loadgate 9.9.9" in outputs[0], outputs

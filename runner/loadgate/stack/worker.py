@@ -80,9 +80,12 @@ def wait_connected(worker: Child, status_file: Path, where: str, timeout: float)
 
 
 def finished(worker: Child, code: int, status_file: Path) -> int:
-    refused = [fields[1] for fields in status(status_file) if fields[0] == "refused"]
-    if refused:
-        raise InfraError(f"the master refused this worker: {refused[0]}")
+    said = dict((fields + [""])[:2] for fields in status(status_file))
+    if "refused" in said:
+        raise InfraError(f"the master refused this worker: {said['refused']}")
+    if "lost" in said:
+        raise InfraError(f"lost the master: {said['lost']} (it ended without telling its workers, "
+                         "or the network between them failed)")
     if code != 0:
         raise InfraError(f"the Locust worker exited with code {code}:\n{worker.output_tail()}")
     print("loadgate worker: the master ended the run", file=sys.stderr)
