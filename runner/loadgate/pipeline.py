@@ -43,7 +43,7 @@ def run(plan: Plan) -> Verdict:
             guard = abort.Guard(plan.objectives, stack.prometheus_url, plan.run_id)
             with progress.live(plan, stack.prometheus_url) as watch:
                 outcome = guard.run(stack, watch)
-            measurements = measure(plan, stack.prometheus_url, outcome.check(), guard, started)
+            measurements = measure(plan, stack, outcome.check(), guard, started)
             verdict = judging.judge(plan.objectives, measurements, plan.baseline, guard.aborted)
     except InfraError as exc:
         verdict = judging.unknown(plan.objectives, redact(str(exc)))
@@ -56,15 +56,20 @@ def run(plan: Plan) -> Verdict:
     return finish(plan, verdict)
 
 
-def measure(plan: Plan, url: str, outcome: LoadOutcome, guard, started: float) -> Measurements:
-    """Every figure of the run; a load without final figures says what Locust said."""
+def measure(plan: Plan, stack, outcome: LoadOutcome, guard, started: float) -> Measurements:
+    """Every figure of the run; a load without final figures says what Locust said (or, with
+    remote write, which store never showed them)."""
     from loadgate.measure import timeline, window
     from loadgate.measure.reader import FinalFiguresMissing
 
+    url = stack.prometheus_url
     try:
         measurements = window.measure(url, plan.objectives, until=guard.until, run_id=plan.run_id,
-                                      since=started)
+                                      since=started,
+                                      final_timeout=plan.store_wait if plan.remote_write else None)
     except FinalFiguresMissing as exc:
+        if plan.remote_write:
+            raise InfraError(stack.store_missing(url, plan.store_wait)) from None
         raise InfraError(outcome.explain_missing_figures(str(exc))) from None
     return timeline.attach(url, measurements, plan.run_id)
 

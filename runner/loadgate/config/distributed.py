@@ -7,6 +7,7 @@ import logging
 from dataclasses import replace
 from urllib.parse import urlsplit
 
+from loadgate import credentials
 from loadgate.errors import ConfigError
 from loadgate.redaction import redact_url
 
@@ -62,7 +63,10 @@ def settle(plan, given: dict):
     plan = replace(plan, remote_workers=remote, master_bind=bind,
                    master_port=(port or MASTER_PORT) if remote else None,
                    remote_workers_wait=given["remote_workers_wait"] or plan.remote_workers_wait,
-                   remote_write=check_remote_write(given["remote_write"], plan))
+                   remote_write=check_remote_write(given["remote_write"], plan),
+                   store_wait=given["store_wait"] or plan.store_wait)
+    if plan.prometheus_url:
+        credentials.from_env(credentials.QUERIES)
     if remote and not is_loopback(bind):
         log.warning(UNAUTHENTICATED.format(where=f"{bind}:{plan.master_port}"))
     return plan
@@ -82,4 +86,5 @@ def check_remote_write(url: str | None, plan) -> str | None:
                           "back", key="--remote-write")
     if plan.stack != "local":
         raise ConfigError("--remote-write needs the local stack (--stack local)", key="--remote-write")
+    credentials.from_env(credentials.REMOTE_WRITE)  # checked now: nothing has started yet
     return url

@@ -54,6 +54,7 @@ class Plan:
     master_port: int | None = None
     remote_workers_wait: float = 60.0  # bounded wait for them before the load starts
     remote_write: str | None = None  # the local Prometheus is an agent remote-writing here
+    store_wait: float = 30.0  # remote write: bounded wait for the final figures in the store
 
     @property
     def distributed(self) -> bool:
@@ -104,6 +105,7 @@ PARSERS: dict[str, Callable[[str], object]] = {
     "users": _positive_int, "spawn_rate": _positive_float, "workers": _positive_int,
     "duration": _positive_duration, "warmup": parse_duration, "run_id": _run_id,
     "remote_workers": distributed.count, "remote_workers_wait": _positive_duration,
+    "store_wait": _positive_duration,
 }
 
 
@@ -177,6 +179,7 @@ def build_plan(args, environ: Mapping[str, str] = os.environ) -> Plan:
         "remote_workers_wait": pick("remote_workers_wait", getattr(args, "remote_workers_wait", None),
                                     environ, None),
         "remote_write": pick("remote_write", getattr(args, "remote_write", None), environ, None),
+        "store_wait": pick("store_wait", None, environ, None),
     })
 
 

@@ -12,6 +12,7 @@ from typing import Callable, TypeVar
 from prometheus_api_client import PrometheusApiClientException, PrometheusConnect
 from requests.exceptions import RequestException
 
+from loadgate import credentials
 from loadgate.errors import InfraError
 from loadgate.measure.promql import FINISHED, scoped
 
@@ -33,7 +34,9 @@ class Reader:
     def __init__(self, url: str, timeout: float = 10, retry=None, run_id: str | None = None,
                  since: float | None = None) -> None:
         options = {"retry": retry} if retry is not None else {}
+        options.update(credentials.for_requests(credentials.from_env(credentials.QUERIES)))
         self.client = PrometheusConnect(url=url, disable_ssl=True, timeout=timeout, **options)
+        self.final_timeout = FINAL_SCRAPE_TIMEOUT
         self.at: float | None = None
         self.run_id = run_id
         self.since = since  # when this run started: older samples are not this run's
@@ -105,9 +108,9 @@ class Reader:
             q, start_time=begin, end_time=finish, step=f"{step:.3f}", params=exact),
             kind="range query")
 
-    def final_scrape_time(self, timeout: float = FINAL_SCRAPE_TIMEOUT) -> float:
+    def final_scrape_time(self, timeout: float | None = None) -> float:
         """Wait until Prometheus holds the exporter's final figures; return that sample's time."""
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + (timeout or self.final_timeout)
         since = self.since if self.since is not None else time.time() - 3600
         while True:
             span = max(1, math.ceil(time.time() - since) + 1)

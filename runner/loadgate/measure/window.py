@@ -109,10 +109,12 @@ def check_complete(reader: Reader) -> int:
 
 
 def measure(url: str, objectives: Iterable[Objective], until: float | None = None,
-            run_id: str | None = None, since: float | None = None) -> Measurements:
+            run_id: str | None = None, since: float | None = None,
+            final_timeout: float | None = None) -> Measurements:
     """Every figure over the window; ``until``: the run was cut short then (abort_on_fail);
     ``run_id``/``since``: this run's series and start (a shared Prometheus holds others)."""
     reader = Reader(url, run_id=run_id, since=since)
+    reader.final_timeout = final_timeout or reader.final_timeout  # remote write: a store's delay
     window = read_window(reader, until)
     totals, per_request = request_figures(reader, window)
     objectives = patterns.resolve(objectives, [(r.method or "", r.name or "") for r in per_request])

@@ -8,8 +8,10 @@ import shutil
 from contextlib import ExitStack
 from pathlib import Path
 
+from loadgate import credentials
 from loadgate.config.plan import Plan
 from loadgate.errors import ConfigError, InfraError
+from loadgate.redaction import redact_url
 from loadgate.stack import remote
 from loadgate.stack.base import LoadLoop, LoadOutcome, Watch
 from loadgate.stack.locust_argv import exporter_env, locust_argv, master_args, worker_args
@@ -61,10 +63,10 @@ class LocalStack(LoadLoop):
     def start_prometheus(self, binary: str) -> None:
         port = free_port()
         config = self.workdir / "prometheus.yml"
-        config.write_text(prometheus_config(f"127.0.0.1:{self.exporter_port}", self.plan.scrapes))
-        argv = [binary, f"--config.file={config}", f"--storage.tsdb.path={self.workdir / 'tsdb'}",
-                f"--web.listen-address=127.0.0.1:{port}", "--storage.tsdb.retention.time=1d",
-                "--log.level=warn"]
+        config.write_text(prometheus_config(f"127.0.0.1:{self.exporter_port}", self.plan.scrapes,
+                                            self.remote_write()))
+        argv = [binary, f"--config.file={config}", f"--web.listen-address=127.0.0.1:{port}",
+                "--log.level=warn", *self.storage_args()]
         self.prometheus = Child("prometheus", argv, self.workdir / "prometheus.log",
                                 keep_alive=self.plan.keep_stack)
         if self.plan.keep_stack:
@@ -72,7 +74,28 @@ class LocalStack(LoadLoop):
                                     f"http://127.0.0.1:{port}", self.prometheus.pid)
         else:
             self.resources.callback(self.prometheus.stop)
-        self.prometheus_url = f"http://127.0.0.1:{port}"
+        self.own_url = f"http://127.0.0.1:{port}"
+        self.prometheus_url = self.plan.prometheus_url or self.own_url  # remote write: the store
+
+    def storage_args(self) -> list[str]:
+        """A TSDB of its own; or, remote-writing, an agent (scrape and send only, no queries)."""
+        if self.plan.remote_write:
+            return ["--enable-feature=agent", f"--storage.agent.path={self.workdir / 'agent'}"]
+        return [f"--storage.tsdb.path={self.workdir / 'tsdb'}", "--storage.tsdb.retention.time=1d"]
+
+    def remote_write(self) -> dict | None:
+        if not self.plan.remote_write:
+            return None
+        found = credentials.from_env(credentials.REMOTE_WRITE)
+        return {"url": self.plan.remote_write, **credentials.for_prometheus(found, self.workdir)}
+
+    def store_missing(self, store_url: str, wait: float) -> str:
+        """Why the final figures never showed in the store (remote write), with the agent's log."""
+        return (f"the final figures never became visible in the store at {redact_url(store_url)} "
+                f"within {wait:g} s: the local Prometheus agent remote-writes them to "
+                f"{redact_url(self.plan.remote_write or '')}; check that URL, that the store accepts "
+                "remote write, and LOADGATE_REMOTE_WRITE_USERNAME/_PASSWORD or _BEARER_TOKEN; "
+                f"the agent's last lines:\n{self.prometheus.output_tail() or '(none)'}")
 
     def wait_for_prometheus(self) -> None:
         """Prometheus starts while Locust imports the locustfile; both must be ready to go on.
@@ -83,7 +106,7 @@ class LocalStack(LoadLoop):
         first seconds of the charts and of the live progress are empty.
         """
         if self.prometheus is not None:
-            wait_until(lambda: http_ok(self.prometheus_url + "/-/ready"), self.prometheus, "ready")
+            wait_until(lambda: http_ok(self.own_url + "/-/ready"), self.prometheus, "ready")
 
     def run_load(self, watch: Watch | None = None) -> LoadOutcome:
         self.wait_for_prometheus()

@@ -14,7 +14,9 @@ SCRAPE_INTERVAL = "250ms"
 SCRAPE_INTERVAL_S = 0.25
 
 
-def prometheus_config(exporter_target: str, scrapes: Iterable[Scrape]) -> str:
+def prometheus_config(exporter_target: str, scrapes: Iterable[Scrape],
+                      remote_write: dict | None = None) -> str:
+    """``remote_write``: one remote_write entry (url and auth); then Prometheus runs as an agent."""
     jobs = [{
         "job_name": "loadgate",
         "scrape_interval": SCRAPE_INTERVAL,
@@ -31,4 +33,7 @@ def prometheus_config(exporter_target: str, scrapes: Iterable[Scrape]) -> str:
         "global": {"scrape_interval": "1s", "scrape_timeout": "1s", "evaluation_interval": "1s"},
         "scrape_configs": jobs,
     }
+    if remote_write:
+        # sent within 250 ms of each scrape: the gate waits for the final figures in the store
+        config["remote_write"] = [{**remote_write, "queue_config": {"batch_send_deadline": "250ms"}}]
     return yaml.safe_dump(config, sort_keys=False)

@@ -1,0 +1,131 @@
+"""Two runs at once measured by one shared Prometheus: through remote write (each run's own
+Prometheus is an agent) and by scraping both exporters directly.  Each judges only its own."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from loadgate.stack.processes import free_port
+from tests.helpers import Target
+from tests.integration.conftest import RECORDING_LOCUSTFILE
+from tests.integration.test_teardown import descendants
+
+ALL_REQUESTS = "  - sli: throughput\n    min: 1/s\n"
+
+
+def start_prometheus(folder: Path, *extra: str, scrape: list[int] = ()) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    config = folder / "shared.yml"
+    jobs = "".join(f"  - job_name: run{p}\n    scrape_interval: 250ms\n    scrape_timeout: 250ms\n"
+                   f"    static_configs: [{{targets: ['127.0.0.1:{p}']}}]\n" for p in scrape)
+    config.write_text("scrape_configs:\n" + jobs if jobs else "global: {}\n")
+    process = subprocess.Popen([shutil.which("prometheus"), f"--config.file={config}",
+                                f"--storage.tsdb.path={folder / 'shared-tsdb'}",
+                                f"--web.listen-address=127.0.0.1:{port}", "--log.level=warn", *extra],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url + "/-/ready", timeout=1).close()
+            return process, url
+        except OSError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError("the shared Prometheus did not start")
+
+
+@pytest.fixture
+def shared(tmp_path):
+    started = []
+
+    def start(*extra: str, scrape: list[int] = ()) -> str:
+        process, url = start_prometheus(tmp_path, *extra, scrape=scrape)
+        started.append(process)
+        return url
+
+    yield start
+    for process in started:
+        process.terminate()
+        process.wait(10)
+
+
+class Run:
+    """One `loadgate run` in its own process, with its own records of what Locust measured."""
+
+    def __init__(self, folder: Path, host: str, users: int, *args: str, env: dict | None = None) -> None:
+        self.folder, self.records = folder, folder / "records"
+        self.records.mkdir(parents=True)
+        (folder / "locustfile.py").write_text(RECORDING_LOCUSTFILE)
+        (folder / "slo.yaml").write_text(f"version: 1\ntarget:\n  host: {host}\nload:\n  users: {users}\n"
+                                         f"  spawn_rate: 20\n  duration: 6s\nslos:\n{ALL_REQUESTS}")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "loadgate", "run", "-f", str(folder / "locustfile.py"), "--slo",
+             str(folder / "slo.yaml"), "--report-dir", str(folder / "reports"), *args],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            env={**os.environ, "RECORD_DIR": str(self.records), **(env or {})})
+
+    def finish(self) -> tuple[int, str]:
+        output = self.process.communicate(timeout=120)[0]
+        return self.process.returncode, output
+
+    def results(self) -> dict:
+        return json.loads((self.folder / "reports" / "results.json").read_text())
+
+    def measured(self) -> int:
+        return sum(len(json.loads(p.read_text())) for p in self.records.glob("samples-*.json"))
+
+
+def check_each_judged_its_own(runs: list[Run]) -> None:
+    for run in runs:
+        code, output = run.finish()
+        assert code == 0, output
+    counts = [run.results()["totals"]["requests"] for run in runs]
+    assert counts == [run.measured() for run in runs] and all(counts), counts
+    windows = [run.results()["window"] for run in runs]
+    assert windows[0]["start"] < windows[1]["end"] and windows[1]["start"] < windows[0]["end"]  # at once
+
+
+def test_two_runs_at_once_through_remote_write(tmp_path, shared):
+    store = shared("--web.enable-remote-write-receiver")
+    with Target() as target:
+        runs = [Run(tmp_path / name, target.url, users, "--prometheus-url", store,
+                    "--remote-write", f"{store}/api/v1/write", "--run-id", name)
+                for name, users in (("first", 10), ("second", 3))]
+        check_each_judged_its_own(runs)
+    assert [cmd for cmd in descendants(os.getpid()).values() if "agent" in cmd] == []
+
+
+def test_two_runs_at_once_scraped_directly_by_one_prometheus(tmp_path, shared):
+    ports = [free_port(), free_port()]
+    url = shared(scrape=ports)
+    with Target() as target:
+        runs = [Run(tmp_path / f"run{i}", target.url, users, "--prometheus-url", url,
+                    env={"LOADGATE_EXPORTER_PORT": str(port)})
+                for i, (port, users) in enumerate(zip(ports, (10, 3)))]
+        check_each_judged_its_own(runs)
+    ids = {run.results()["run_id"] for run in runs}
+    assert len(ids) == 2  # generated, one each
+
+
+def test_a_store_that_never_shows_the_figures_is_exit_3_naming_it(tmp_path, shared):
+    store = shared()  # no remote-write receiver: every write is refused
+    with Target() as target:
+        run = Run(tmp_path / "lost", target.url, 2, "--prometheus-url", store, "--remote-write",
+                  f"{store}/api/v1/write", env={"LOADGATE_STORE_WAIT": "3s",
+                                                "LOADGATE_REMOTE_WRITE_PASSWORD": "s3cret-pw",
+                                                "LOADGATE_REMOTE_WRITE_USERNAME": "gate"})
+        code, output = run.finish()
+    assert code == 3, output
+    assert f"never became visible in the store at {store} within 3 s" in output, output
+    reports = "".join(p.read_text() for p in (tmp_path / "lost" / "reports").iterdir())
+    assert "s3cret-pw" not in output + reports
