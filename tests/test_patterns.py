@@ -1,7 +1,7 @@
 import pytest
 
 from loadgate.model import RequestSelector
-from loadgate.patterns import expanded_name, matches, resolve
+from loadgate.patterns import closest, expanded_name, matches, resolve
 from tests.helpers import latency
 
 SEEN = [("GET", "/api/users"), ("GET", "/api/orders"), ("POST", "/api/users"),
@@ -15,6 +15,10 @@ SEEN = [("GET", "/api/users"), ("GET", "/api/orders"), ("POST", "/api/users"),
     ("re:^POST /orders/\\d+$", "POST", "/orders/abc", False),
     ("/items/[id]", "GET", "/items/[id]", True), ("/items/[id]", "GET", "/items/i", False),
     ("GET /items", "GET", "/items/1", False),
+    # a Locust name that begins with a method word: both readings of the selector
+    ("GET /get", "GET", "GET /get", True), ("GET /get", "POST", "GET /get", True),
+    ("GET /get", "GET", "/get", True), ("GET /get", "POST", "/get", False),
+    ("/get", "GET", "GET /get", False),
 ])
 def test_matches(text, method, name, expected):
     assert matches(RequestSelector.parse(text), method, name) is expected
@@ -38,11 +42,26 @@ def test_each_expands_to_one_objective_per_match_with_exact_requests():
     assert found[0].request == RequestSelector("/api/orders", "GET") and found[0].matched is None
 
 
-def test_aggregate_pattern_is_bound_to_its_matches_and_exact_ones_are_untouched():
-    pattern, exact = objective("re:^POST /orders/\\d+"), objective("GET /items/[id]")
+def test_aggregate_pattern_is_bound_to_its_matches_and_exact_ones_without_method_are_untouched():
+    pattern, exact = objective("re:^POST /orders/\\d+"), objective("/items/[id]")
     found = resolve([pattern, exact], SEEN)
     assert found[0].matched == (RequestSelector("/orders/17", "POST"),)
     assert found[1] is exact
+
+
+def test_exact_selector_with_method_reads_both_ways():
+    seen = SEEN + [("GET", "GET /get"), ("POST", "GET /get"), ("GET", "/get"), ("POST", "/get")]
+    found = resolve([objective("GET /get")], seen)[0]
+    assert found.matched == (RequestSelector("/get", "GET"), RequestSelector("GET /get", "GET"),
+                             RequestSelector("GET /get", "POST"))
+    assert found.name == "p95 latency of GET /get <= 300 ms"
+
+
+def test_no_data_lists_names_seen_closest_first():
+    text = closest(RequestSelector.parse("GET /api/user"), SEEN, limit=3)
+    assert text == ("requests seen, closest first: GET /api/users, GET /api/orders, "
+                    "POST /api/users and 3 more")
+    assert closest(RequestSelector.parse("/x"), []) == "no requests were seen in the window"
 
 
 def test_each_without_match_keeps_one_failing_objective_and_names_stay_unique():

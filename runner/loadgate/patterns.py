@@ -5,6 +5,10 @@
   character is literal, so Locust names such as ``/items/[id]`` stay exact;
 - regex: ``re:^POST /orders/\\d+`` is searched (Python ``re``) in ``"METHOD name"``.
 
+An exact ``GET /users`` is read two ways, since Locust names often begin with a method word
+themselves (``name="GET /users"``): method ``GET`` and name ``/users``, or any method and the
+name ``GET /users``.  It is resolved like a pattern, so that both readings are one union.
+
 A pattern is resolved against the requests seen in the evaluation window: an objective without
 ``each`` judges all matching requests together, one with ``each`` becomes one objective per match.
 """
@@ -12,6 +16,7 @@ A pattern is resolved against the requests seen in the evaluation window: an obj
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import re
 from typing import Iterable
 
@@ -35,14 +40,28 @@ def compile_selector(selector: RequestSelector) -> re.Pattern:
 def matches(selector: RequestSelector, method: str, name: str) -> bool:
     if selector.kind == "regex":
         return compile_selector(selector).search(f"{method} {name}") is not None
+    if selector.kind == "exact" and selector.method is not None and name == str(selector):
+        return True  # the Locust name itself begins with the method word
     if selector.method is not None and selector.method != method:
         return False
     return compile_selector(selector).match(name) is not None
 
 
 def is_pattern(objective: Objective) -> bool:
+    """Resolved against the requests seen: patterns, ``each``, and exact names with a method."""
     request = objective.request
-    return objective.each or (request is not None and request.kind != "exact")
+    return objective.each or (request is not None and (request.kind != "exact" or request.method is not None))
+
+
+def closest(selector: RequestSelector, seen: Iterable[tuple[str, str]], limit: int = 5) -> str:
+    """The requests seen, closest to ``selector`` first (difflib), for a "no data" message."""
+    labels = sorted({f"{m} {n}" for m, n in seen})
+    if not labels:
+        return "no requests were seen in the window"
+    ranked = sorted(labels, key=lambda label: (-difflib.SequenceMatcher(None, str(selector), label)
+                                               .ratio(), label))
+    more = f" and {len(ranked) - limit} more" if len(ranked) > limit else ""
+    return "requests seen, closest first: " + ", ".join(ranked[:limit]) + more
 
 
 def matching(objective: Objective, seen: Iterable[tuple[str, str]]) -> list[RequestSelector]:

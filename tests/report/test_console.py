@@ -1,5 +1,6 @@
 """The console summary: an aligned SLO table and the verdict, coloured on a terminal only."""
 
+import dataclasses
 import io
 import re
 
@@ -55,3 +56,18 @@ def test_warning_and_error_verdicts():
     error = console.render(failed_infrastructure(), colour=False)
     assert "error: Prometheus died:" in error and error.endswith("ERROR: infrastructure failure, verdict unknown")
     assert error.splitlines()[1].split()[-1] == "ERROR" and " - " in error.splitlines()[1]
+
+
+def test_the_failed_process_tail_is_indented_as_the_cli_prints_errors():
+    lines = console.render(failed_infrastructure(), colour=False).splitlines()
+    at = lines.index("error: Prometheus died:")
+    assert lines[at + 1] == "  | <exit 1>"
+
+
+def test_control_characters_in_names_cannot_drive_the_terminal():
+    from tests.helpers import error_rate, judge, measurements
+
+    odd = error_rate(0.01, name="errors of GET /a\x1b[2J\nb")
+    verdict = judge([odd], dataclasses.replace(measurements(), sli_values={odd.name: 0.5}))
+    text = console.render(verdict, colour=False)
+    assert "\x1b" not in text and "errors of GET /a\\x1b[2J\\nb" in text

@@ -206,7 +206,8 @@ def latency_key(objective: Objective) -> str:
 
 
 def _row(run: Run, objective: Objective) -> dict | None:
-    if objective.sli == "promql" or objective.matched is not None or objective.sustain:
+    pattern = objective.request is not None and objective.request.kind != "exact"
+    if objective.sli == "promql" or pattern or objective.sustain:
         return None
     if objective.request is None:
         return run.totals

@@ -190,7 +190,3 @@ def scoped(promql: str, run_id: str | None) -> str:
             out.append("{" + matcher + "}")
     out.append(promql[position:])
     return "".join(out)
-
-
-def no_match_note(objective: Objective) -> str:
-    return f"no data: no request matching {objective.request} in the window"

@@ -63,8 +63,10 @@ def _figures(key, count, failures, window: Window, quantiles: dict) -> RequestFi
                           rps=round(rps, 3), **clean)
 
 
-def sli_value(reader: Reader, objective: Objective, window: Window) -> tuple[float | None, str | None]:
-    """The measured value of one objective over the window, or (None, why) when there is no data."""
+def sli_value(reader: Reader, objective: Objective, window: Window,
+              seen: list[tuple[str, str]] | None = None) -> tuple[float | None, str | None]:
+    """The measured value of one objective over the window, or (None, why) when there is no data
+    (``seen``: the requests in the window, listed closest first when a selector found none)."""
     if objective.sli == "promql":
         query = promql.substitute(objective.query or "", window)
         samples = [v for _, v in reader.samples(query) if not math.isnan(v)]
@@ -72,9 +74,10 @@ def sli_value(reader: Reader, objective: Objective, window: Window) -> tuple[flo
             return None, f"the query returned {len(samples)} series; aggregate it to one number"
         return (samples[0], None) if samples else (None, "the query returned no data")
     selected = promql.selected_total(REQUESTS, objective)
-    if selected is None:
-        return None, promql.no_match_note(objective)
-    requests = reader.number(selected) or 0
+    requests = 0 if selected is None else reader.number(selected) or 0
+    if requests == 0 and objective.request is not None:
+        listed = "" if seen is None else f"; {patterns.closest(objective.request, seen)}"
+        return None, f"no data: no request matching {objective.request} in the window{listed}"
     if requests == 0:
         return None, "no data: no requests in the window"
     if objective.sli == "latency":
@@ -117,10 +120,11 @@ def measure(url: str, objectives: Iterable[Objective], until: float | None = Non
     reader.final_timeout = final_timeout or reader.final_timeout  # remote write: a store's delay
     window = read_window(reader, until)
     totals, per_request = request_figures(reader, window)
-    objectives = patterns.resolve(objectives, [(r.method or "", r.name or "") for r in per_request])
+    seen = [(r.method or "", r.name or "") for r in per_request]
+    objectives = patterns.resolve(objectives, seen)
     values, notes = {}, {}
     for objective in objectives:
-        values[objective.name], note = sli_value(reader, objective, window)
+        values[objective.name], note = sli_value(reader, objective, window, seen)
         if note:
             notes[objective.name] = note
     sustained = {o.name: series for o in objectives if o.sustain

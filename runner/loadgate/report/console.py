@@ -7,6 +7,7 @@ from typing import Mapping, TextIO
 
 from loadgate.judge.regression import change_text, decision_text, interval_text
 from loadgate.model import Result, Status, Verdict
+from loadgate.printable import visible
 from loadgate.units import format_ms, format_number
 
 COLOURS = {Status.PASS: "32", Status.WARN: "33", Status.FAIL: "31", Status.ERROR: "35"}
@@ -23,7 +24,8 @@ def table(verdict: Verdict, colour: bool) -> list[str]:
     rows = [("SLO", "measured", "threshold", "status")]
     for result in verdict.results:
         measured = "-" if result.measured is None else result.objective.format_value(result.measured)
-        rows.append((result.objective.name, measured, result.objective.threshold, WORDS[result.status]))
+        rows.append((visible(result.objective.name), measured, result.objective.threshold,
+                     WORDS[result.status]))
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     lines = []
     for index, row in enumerate(rows):
@@ -48,11 +50,11 @@ def comparison_text(result: Result) -> str:
 
 def baseline_lines(verdict: Verdict) -> list[str]:
     """Every baseline comparison and a cut-short notice."""
-    lines = [f"{r.objective.name}: {comparison_text(r)}" for r in verdict.results
+    lines = [visible(f"{r.objective.name}: {comparison_text(r)}") for r in verdict.results
              if r.comparison is not None]
     if verdict.aborted is not None:
         lines.append(f"run cut short after {format_number(verdict.aborted.elapsed)} s: "
-                     f"{verdict.aborted.message}")
+                     f"{visible(verdict.aborted.message)}")
     return lines
 
 
@@ -66,13 +68,20 @@ def render(verdict: Verdict, colour: bool) -> str:
                      f"p95 {p95} over a {figures.window.seconds:.1f} s window")
     for result in verdict.results:
         if result.status in (Status.FAIL, Status.WARN):
-            lines.append(paint(f"{WORDS[result.status].lower()}: {result.message}", result.status, colour))
+            lines.append(paint(f"{WORDS[result.status].lower()}: {visible(result.message)}",
+                               result.status, colour))
     lines += baseline_lines(verdict)
     if verdict.error:  # one line, then what came with it (e.g. Locust's last lines) indented
-        first, *context = verdict.error.splitlines() or [""]
-        lines += [f"error: {first}"] + [f"  | {line}" for line in context]
+        lines += indented(f"error: {verdict.error}")
     lines.append(paint(f"loadgate: {VERDICTS[verdict.status]}", verdict.status, colour))
     return "\n".join(lines)
+
+
+def indented(text: str) -> list[str]:
+    """A multi-line message as the CLI prints errors: its first line, then the rest (e.g. the
+    failed process's last output) indented with ``  | ``."""
+    first, *rest = visible(text, newlines=True).splitlines() or [""]
+    return [first] + [f"  | {line}" for line in rest]
 
 
 def use_colour(out: TextIO, environ: Mapping[str, str] = os.environ) -> bool:

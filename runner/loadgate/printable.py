@@ -1,0 +1,27 @@
+"""Text from outside (Locust request names, error texts, SLO names) made safe to show.
+
+Control characters (C0, DEL, C1 and the Unicode line/paragraph separators) become visible escapes
+such as ``\\x1b``: an escape sequence in a request name can neither drive a terminal nor break
+junit.xml (XML 1.0 forbids most of them), a Markdown table or an HTML page.  Every report and the
+console pass outside text through :func:`visible`; JSON escapes such characters by itself.
+"""
+
+from __future__ import annotations
+
+import re
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape(char: str) -> str:
+    return _NAMED.get(char) or (f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}")
+
+
+def visible(text: object, newlines: bool = False) -> str:
+    """``text`` with every control character escaped; ``newlines=True`` keeps line breaks."""
+    text = str(text)
+    if newlines:
+        return "\n".join(_CONTROL.sub(lambda m: _escape(m.group()), line)
+                         for line in text.replace("\r\n", "\n").split("\n"))
+    return _CONTROL.sub(lambda m: _escape(m.group()), text)
