@@ -21,6 +21,10 @@ The last scrape
   has scraped it at least once more (bounded wait), so Prometheus holds every request Locust
   measured; loadgate checks for that sample before it reads anything.
 
+Why requests failed
+  failure_reasons.py (loaded beside this file) counts failure reasons and the locustfile's own
+  exceptions, ships them worker -> master the same way, and adds two counters to every scrape.
+
 Configuration comes from environment variables set by loadgate:
   LOADGATE_EXPORTER_ADDR (default 127.0.0.1), LOADGATE_EXPORTER_PORT (default 9646),
   LOADGATE_WARMUP (seconds, default 0), LOADGATE_FINAL_SCRAPE_TIMEOUT (seconds, default 15),
@@ -81,8 +85,9 @@ def _load_sibling(name: str):
     return module
 
 
-redact = _load_sibling("redaction").redact
+redact_name = _load_sibling("redaction").redact_name
 roster = _load_sibling("roster")
+failure_reasons = _load_sibling("failure_reasons")
 
 
 class Tally:
@@ -168,18 +173,24 @@ class Exporter:
         self.final_scrapes = 0  # scrapes sent that carried the final figures
         self.keys: dict[tuple, tuple[str, str, str]] = {}
         self.locust_requests = 0
+        self.reasons = failure_reasons.install(environment, self.key)
 
     def phase(self) -> str:
         if self.window_start is None:
             return "warmup" if self.warmup > 0 else "window"
         return "window" if time.time() >= self.window_start else "warmup"
 
-    def on_request(self, request_type, name, response_time, exception=None, **_kw) -> None:
+    def key(self, request_type, name) -> tuple[str, str, str]:
+        """The (method, name, phase) labels of a request; names are cleaned once, not per request."""
         raw = (request_type, name, self.phase())
         key = self.keys.get(raw)
-        if key is None:  # labels are cleaned once per request name, not on every request
-            key = self.keys[raw] = (str(request_type), redact(str(name)), raw[2])
-        self.tally.observe(key, max(float(response_time or 0), 0.0) / 1000.0, exception is not None)
+        if key is None:
+            key = self.keys[raw] = (str(request_type), redact_name(str(name)), raw[2])
+        return key
+
+    def on_request(self, request_type, name, response_time, exception=None, **_kw) -> None:
+        self.tally.observe(self.key(request_type, name), max(float(response_time or 0), 0.0) / 1000.0,
+                           exception is not None)
 
     def collect(self):
         yield from self._request_families()
@@ -188,6 +199,7 @@ class Exporter:
         yield _gauge("loadgate_workers", "Locust worker processes connected",
                      len(runner.clients) if isinstance(runner, MasterRunner) else 1)
         yield from self._run_families()
+        yield from self.reasons.families({"run_id": RUN_ID})
 
     def _request_families(self):
         reqs = CounterMetricFamily(

@@ -144,6 +144,44 @@ class Intervals:
 
 
 @dataclass(frozen=True)
+class FailureReason:
+    """Failed requests of one request with one error text (Locust's, grouped as Locust groups it)."""
+
+    method: str
+    name: str
+    reason: str
+    count: int
+
+    def describe(self) -> str:
+        return f"{self.count} x {self.method} {self.name}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class UserError:
+    """An exception the locustfile's own code raised, ``count`` times over the whole run.
+
+    ``effect``: ``stopped_user`` (in ``on_start``: Locust stops that user), ``continued`` (in a
+    task: the user goes on) or ``stopped_load`` (``sys.exit()`` in a task).
+    """
+
+    type: str
+    message: str
+    location: str
+    effect: str
+    count: int
+
+    def describe(self) -> str:
+        what = f"{self.type}: {self.message}" if self.message else self.type
+        if self.effect == "stopped_user":
+            outcome = f"stopped {self.count} user{'s' if self.count != 1 else ''}"
+        elif self.effect == "stopped_load":
+            outcome = "stopped the load"
+        else:
+            outcome = f"raised {self.count} time{'s' if self.count != 1 else ''} (the users went on)"
+        return f"{what} at {self.location} {outcome}"
+
+
+@dataclass(frozen=True)
 class Timeline:
     """Figures over the load for charts, one value per step (None: no data at that instant).
 
@@ -171,6 +209,8 @@ class Measurements:
     objectives: tuple[Objective, ...] = ()  # as judged: patterns resolved, `each` expanded
     sustained: dict[str, tuple[tuple[float, float], ...]] = field(default_factory=dict)  # for:
     intervals: dict[str, Intervals] = field(default_factory=dict)  # objectives with a baseline limit
+    failure_reasons: tuple[FailureReason, ...] = ()  # in the window, most frequent first
+    user_errors: tuple[UserError, ...] = ()  # over the whole run, most frequent first
 
 
 @dataclass(frozen=True)
@@ -209,6 +249,7 @@ class Result:
     measured: float | None
     message: str
     comparison: Comparison | None = None
+    reasons: tuple[FailureReason, ...] = ()  # error-rate objectives: why their requests failed
 
 
 @dataclass

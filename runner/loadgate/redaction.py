@@ -10,11 +10,29 @@ import re
 from urllib.parse import urlsplit
 
 _CREDENTIALS = re.compile(r"(?<=://)[^/@\s]+@")
+# A query-string value: after ``?key=`` or ``&key=`` up to the next ``&``, ``#``, space or quote.
+_QUERY_VALUE = re.compile(r"""([?&][^=&#?\s'"<>]*=)[^&#\s'"<>]*""")
 
 
 def redact(text: str) -> str:
     """Drop ``user:password@`` from anything in ``text`` that looks like a URL."""
     return _CREDENTIALS.sub("***@", text)
+
+
+def redact_query(text: str) -> str:
+    """Query-string values dropped, keys kept: ``/search?q=shoes&token=abc`` -> ``/search?q=&token=``."""
+    return _QUERY_VALUE.sub(r"\1", text) if "=" in text else text
+
+
+def redact_name(name: str) -> str:
+    """A Locust request name as loadgate labels and reports it: without credentials, and without
+    query-string values (a name taken from a URL without ``name=`` keeps its path and keys)."""
+    return redact_query(redact(name))
+
+
+def redact_text(text: str) -> str:
+    """Free text from Locust (an error message quoting a URL): the same two rules."""
+    return redact_query(redact(text))
 
 
 def redact_url(url: str) -> str:

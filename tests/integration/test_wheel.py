@@ -52,7 +52,8 @@ def test_the_wheel_is_not_the_checkout_and_finds_the_stack_files(installed):
                  "grafana/provisioning/dashboards/loadgate.json"):
         assert (Path(stack_dir) / name).is_file(), name
     exporter_dir = Path(module).parent
-    assert (exporter_dir / "exporter.py").is_file() and (exporter_dir / "redaction.py").is_file()
+    for sibling in ("exporter.py", "redaction.py", "roster.py", "failure_reasons.py", "printable.py"):
+        assert (exporter_dir / sibling).is_file(), sibling
 
 
 def test_the_installed_gate_runs_on_the_local_stack(installed):

@@ -40,8 +40,9 @@ def test_junit_breach_is_one_failed_testcase_and_valid(tmp_path):
     assert suite.get("name") == "checkout <service>"
     assert (suite.get("tests"), suite.get("failures"), suite.get("errors")) == ("3", "1", "0")
     cases = suite.findall("testcase")
-    assert [c.get("classname") for c in cases] == ["loadgate.GET /items", "loadgate.all", "loadgate.all"]
-    assert all(float(c.get("time")) == 25.0 for c in cases)
+    assert {c.get("classname") for c in cases} == {"checkout <service>"}  # one group per service
+    assert [c.get("time") for c in cases] == ["8.333"] * 3  # reporters add them: <= the 25 s window
+    assert suite.get("time") == "25.000" and suite.get("file") == "slo.yaml"
     failure = cases[0].find("failure")
     assert failure.get("type") == "SLOBreach"
     assert failure.get("message") == "p95 latency of GET /items 412.3 ms > 300 ms"
@@ -55,14 +56,17 @@ def test_junit_infrastructure_error_is_valid(tmp_path):
     xml = report.junit.render(plan(tmp_path), unknown(plan(tmp_path).objectives, "Prometheus died"))
     SCHEMA.validate(xml)
     suite = ET.fromstring(xml).find("testsuite")
-    assert suite.get("errors") == "3"
+    assert (suite.get("errors"), suite.get("skipped"), suite.get("failures")) == ("1", "2", "0")
     assert {case.get("time") for case in suite.iter("testcase")} == {"0.000"}
-    assert {e.get("message") for e in suite.iter("error")} == {"Prometheus died"}
+    assert [e.get("message") for e in suite.iter("error")] == ["Prometheus died"]
+    assert {s.get("message") for s in suite.iter("skipped")} == {
+        "not judged: infrastructure error, verdict unknown (the error is on the first testcase)"}
 
 
 def test_results_json_shape(tmp_path):
     doc = json.loads(report.json_report.render(plan(tmp_path), judge(plan(tmp_path).objectives, measurements())))
-    assert set(doc) == {"run_id", "verdict", "exit_code", "window", "totals", "requests", "slos"}
+    assert set(doc) == {"run_id", "verdict", "exit_code", "window", "totals", "requests", "slos",
+                        "failure_reasons", "user_errors", "notes"}
     assert (doc["verdict"], doc["exit_code"]) == ("fail", 1)
     assert doc["window"] == {"start": 1764000005.0, "end": 1764000030.0}
     assert set(doc["totals"]) == {"requests", "failures", "rps", "p50_ms", "p90_ms", "p95_ms", "p99_ms",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Iterable
 
-from loadgate.judge import regression, sliding
+from loadgate.judge import reasons, regression, sliding
 from loadgate.judge.baseline import Baseline
 from loadgate.judge.threshold import judge_one
 from loadgate.model import Abort, Measurements, Objective, Result, Status, Verdict
@@ -13,23 +13,42 @@ from loadgate.model import Abort, Measurements, Objective, Result, Status, Verdi
 
 def judge(objectives: Iterable[Objective], measurements: Measurements,
           baseline: Baseline | None = None, aborted: Abort | None = None) -> Verdict:
-    """Every objective as measured (patterns resolved), against the baseline; an abort fails."""
-    results = [
-        judge_objective(o, measurements)
-        for o in (measurements.objectives or tuple(objectives))
-    ]
-    results = [mark(r, aborted) for r in regression.apply_all(results, baseline, measurements.intervals)]
+    """Every objective as measured (patterns resolved), against the baseline; an abort fails.
+
+    A load that the locustfile's own code stopped (``sys.exit()``) is not judged: its verdict is
+    unknown, as when the load generator fails.
+    """
+    objectives = measurements.objectives or tuple(objectives)
+    notes = reasons.notes(measurements.user_errors)
+    stopped = reasons.stopped_load(measurements.user_errors)
+    if stopped:
+        verdict = unknown(objectives, stopped)
+        return dataclasses.replace(verdict, measurements=measurements, notes=notes[1:])
+    crashed = reasons.crashed(measurements.user_errors)
+    results = [judge_objective(o, measurements) for o in objectives]
+    results = [with_crash(mark(r, aborted), crashed)
+               for r in regression.apply_all(results, baseline, measurements.intervals)]
     status = Status.FAIL if any(r.status is Status.FAIL for r in results) or aborted else Status.PASS
-    return Verdict(status=status, results=results, measurements=measurements, aborted=aborted)
+    return Verdict(status=status, results=results, measurements=measurements, aborted=aborted,
+                   notes=notes)
+
+
+def with_crash(result: Result, crashed: str | None) -> Result:
+    """A "no data" result says so when users crashed: that is usually why."""
+    if crashed is None or result.measured is not None or result.status is not Status.FAIL:
+        return result
+    return dataclasses.replace(result, message=f"{result.message} ({crashed})")
 
 
 def judge_objective(objective: Objective, measurements: Measurements) -> Result:
     """One objective against its thresholds (the baseline comes after, per `each:` family)."""
     value, note = measurements.sli_values.get(objective.name), measurements.notes.get(objective.name)
     if objective.sustain:
-        return sliding.judge(objective, measurements.sustained.get(objective.name), value, note,
-                             measurements.window.start)
-    return judge_one(objective, value, note)
+        result = sliding.judge(objective, measurements.sustained.get(objective.name), value, note,
+                               measurements.window.start)
+    else:
+        result = judge_one(objective, value, note)
+    return dataclasses.replace(result, reasons=reasons.for_objective(objective, measurements.failure_reasons))
 
 
 def mark(result: Result, aborted: Abort | None) -> Result:

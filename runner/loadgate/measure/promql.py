@@ -26,6 +26,8 @@ LOAD_START = "loadgate_load_start_timestamp_seconds"
 WINDOW_START = "loadgate_window_start_timestamp_seconds"
 LOAD_END = "loadgate_load_end_timestamp_seconds"
 LOCUST_REQUESTS = "loadgate_locust_requests"
+FAILURE_REASONS = "loadgate_request_failure_reasons_total"
+USER_ERRORS = "loadgate_user_errors_total"
 
 NAMES = ("window", "start", "end")
 _VARIABLE = re.compile(r"\$(?:\{(window|start|end)\}|(window|start|end)\b)")
@@ -190,3 +192,13 @@ def scoped(promql: str, run_id: str | None) -> str:
             out.append("{" + matcher + "}")
     out.append(promql[position:])
     return "".join(out)
+
+
+def window_failure_reasons() -> str:
+    """Failed requests in the window by request and error text."""
+    return f"sum by (method, name, reason) ({FAILURE_REASONS}{{{WINDOW}}})"
+
+
+def user_errors() -> str:
+    """The locustfile's own exceptions over the whole run (set-up in the warm-up counts too)."""
+    return f"sum by (type, message, location, effect) ({USER_ERRORS})"

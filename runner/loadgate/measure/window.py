@@ -13,7 +13,7 @@ from typing import Iterable
 
 from loadgate import patterns
 from loadgate.errors import InfraError
-from loadgate.measure import intervals, promql, sliding
+from loadgate.measure import failures, intervals, promql, sliding
 from loadgate.measure.promql import (
     FAILURES,
     FINISHED,
@@ -129,11 +129,13 @@ def measure(url: str, objectives: Iterable[Objective], until: float | None = Non
             notes[objective.name] = note
     sustained = {o.name: series for o in objectives if o.sustain
                  and (series := sliding.read(reader, o, window)) is not None}
+    reasons, user_errors = failures.read(reader)
     totals, per_request, by_objective = with_intervals(reader, window, totals, per_request, objectives)
     return Measurements(window=window, totals=totals, requests=tuple(per_request),
                         sli_values=values, notes=notes,
                         locust_requests=check_complete(reader) if until is None else None,
-                        objectives=tuple(objectives), sustained=sustained, intervals=by_objective)
+                        objectives=tuple(objectives), sustained=sustained, intervals=by_objective,
+                        failure_reasons=reasons, user_errors=user_errors)
 
 
 def with_intervals(reader: Reader, window: Window, totals: RequestFigures,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from typing import Mapping, TextIO
 
+from loadgate.judge.reasons import TOP
 from loadgate.judge.regression import change_text, decision_text, interval_text
 from loadgate.model import Result, Status, Verdict
 from loadgate.printable import visible
@@ -70,7 +71,10 @@ def render(verdict: Verdict, colour: bool) -> str:
         if result.status in (Status.FAIL, Status.WARN):
             lines.append(paint(f"{WORDS[result.status].lower()}: {visible(result.message)}",
                                result.status, colour))
+        if result.status is Status.FAIL and result.reasons:
+            lines += [f"  {visible(r.describe())}" for r in result.reasons[:TOP]]
     lines += baseline_lines(verdict)
+    lines += [f"note: {visible(note)}" for note in verdict.notes]
     if verdict.error:  # one line, then what came with it (e.g. Locust's last lines) indented
         lines += indented(f"error: {verdict.error}")
     lines.append(paint(f"loadgate: {VERDICTS[verdict.status]}", verdict.status, colour))

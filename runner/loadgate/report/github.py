@@ -12,6 +12,7 @@ from typing import Mapping, TextIO
 
 from loadgate.config.plan import Plan
 from loadgate.model import Result, Status, Verdict
+from loadgate.printable import visible
 
 COMMANDS = {Status.FAIL: ("error", "SLO breached"), Status.WARN: ("warning", "SLO warning")}
 
@@ -25,9 +26,10 @@ def escape_property(text: str) -> str:
 
 
 def command(kind: str, message: str, **properties: object) -> str:
-    props = ",".join(f"{key}={escape_property(str(value))}" for key, value in properties.items()
+    """One workflow command; control characters in outside text are made visible first."""
+    props = ",".join(f"{key}={escape_property(visible(value))}" for key, value in properties.items()
                      if value is not None)
-    return f"::{kind}{' ' + props if props else ''}::{escape_data(message)}"
+    return f"::{kind}{' ' + props if props else ''}::{escape_data(visible(message, newlines=True))}"
 
 
 def slo_file(plan: Plan, environ: Mapping[str, str]) -> str:

@@ -8,6 +8,8 @@ from dataclasses import asdict
 from loadgate.config.plan import Plan
 from loadgate.model import Comparison, Intervals, Objective, Result, Verdict
 
+REASONS_PER_SLO = 20  # an error-rate objective's most frequent failure reasons in results.json
+
 
 def in_unit(objective: Objective, value: float | None) -> float | None:
     """A value in the unit the report names (an error rate in %)."""
@@ -72,6 +74,8 @@ def slo_fields(result: Result, intervals: Intervals | None = None) -> dict:
         fields["for_s"] = objective.sustain
     if result.comparison is not None:
         fields["baseline"] = comparison_entry(objective, result.comparison)
+    if objective.sli == "error_rate":
+        fields["failure_reasons"] = [asdict(r) for r in result.reasons[:REASONS_PER_SLO]]
     return fields
 
 
@@ -105,6 +109,9 @@ def document(plan: Plan, verdict: Verdict) -> dict:
         "totals": totals,
         "requests": [row(r) for r in figures.requests] if figures else [],
         "slos": [slo_entry(r, kept.get(r.objective.name)) for r in verdict.results],
+        "failure_reasons": [asdict(r) for r in figures.failure_reasons] if figures else [],
+        "user_errors": [asdict(e) for e in figures.user_errors] if figures else [],
+        "notes": list(verdict.notes),
         **document_fields(verdict),
     }
     if verdict.error:

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 from loadgate.config.plan import Plan
 from loadgate.judge.regression import change_text, decision_text, interval_text
 from loadgate.model import RequestFigures, Status, Verdict
+from loadgate.printable import visible
 from loadgate.units import format_ms
+
+_TAG = re.compile(r"<(?=[A-Za-z/!?])")
+REASON_ROWS = 10  # failure reasons and exceptions listed in summary.md
 
 ICONS = {Status.PASS: "✅ pass", Status.WARN: "⚠️ warn", Status.FAIL: "❌ fail", Status.ERROR: "💥 error"}
 HEADLINES = {Status.PASS: "✅ every SLO met", Status.FAIL: "❌ SLO breached",
@@ -13,7 +19,9 @@ HEADLINES = {Status.PASS: "✅ every SLO met", Status.FAIL: "❌ SLO breached",
 
 
 def cell(text: object) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
+    """Outside text in a table cell: one line, control characters visible, ``|`` escaped, and
+    ``<`` escaped where GitHub would take it for an HTML tag (``<object at 0x....>``)."""
+    return _TAG.sub("&lt;", visible(str(text).replace("\n", " ")).replace("|", "\\|"))
 
 
 def request_row(label: str, figures: RequestFigures) -> str:
@@ -58,4 +66,28 @@ def render(plan: Plan, verdict: Verdict) -> str:
                   "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
         lines += [request_row(f"{r.method} {r.name}", r) for r in figures.requests]
         lines.append(request_row("**all**", figures.totals))
+        lines += reason_lines(verdict)
     return "\n".join(lines) + "\n"
+
+
+def reason_lines(verdict: Verdict) -> list[str]:
+    """Why requests failed (window) and the locustfile's own exceptions (run), as two tables."""
+    figures, lines = verdict.measurements, [f"> ⚠️ {cell(note)}" for note in verdict.notes]
+    lines = ["", *lines] if lines else []
+    if figures.failure_reasons:
+        lines += ["", "**Why requests failed** (in the window)", "",
+                  "| request | failure reason | count |", "| --- | --- | ---: |"]
+        lines += [f"| {cell(f'{r.method} {r.name}')} | {cell(r.reason)} | {r.count} |"
+                  for r in figures.failure_reasons[:REASON_ROWS]]
+        if len(figures.failure_reasons) > REASON_ROWS:
+            lines.append(f"| … | {len(figures.failure_reasons) - REASON_ROWS} more in results.json | |")
+    if figures.user_errors:
+        lines += ["", "**Exceptions in the locustfile**", "",
+                  "| exception | where | what it did | count |", "| --- | --- | --- | ---: |"]
+        lines += [f"| {cell(f'{e.type}: {e.message}' if e.message else e.type)} | {cell(e.location)} "
+                  f"| {EFFECTS.get(e.effect, e.effect)} | {e.count} |" for e in figures.user_errors[:REASON_ROWS]]
+    return lines
+
+
+EFFECTS = {"stopped_user": "stopped the user", "continued": "task failed, user went on",
+           "stopped_load": "stopped the load"}
