@@ -45,6 +45,8 @@ def run(plan: Plan) -> Verdict:
                 outcome = guard.run(stack, watch)
             measurements = measure(plan, stack, outcome.check(), guard, started)
             verdict = judging.judge(plan.objectives, measurements, plan.baseline, guard.aborted)
+            if verdict.error:  # the locustfile stopped the load (sys.exit): what Locust said too
+                verdict.error += f"; Locust's last lines:\n{redact(outcome.output_tail or '(no output)')}"
     except InfraError as exc:
         verdict = judging.unknown(plan.objectives, redact(str(exc)))
     except KeyboardInterrupt:
