@@ -3,12 +3,15 @@ Prometheus is an agent) and by scraping both exporters directly.  Each judges on
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -129,3 +132,87 @@ def test_a_store_that_never_shows_the_figures_is_exit_3_naming_it(tmp_path, shar
     assert f"never became visible in the store at {store} within 3 s" in output, output
     reports = "".join(p.read_text() for p in (tmp_path / "lost" / "reports").iterdir())
     assert "s3cret-pw" not in output + reports
+
+
+class AuthProxy:
+    """In front of the shared Prometheus: only requests with the expected credentials pass."""
+
+    def __init__(self, upstream: str, write_auth: str, read_auth: str) -> None:
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.seen = {"write": 0, "read": 0, "refused": 0}
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def forward(self) -> None:
+                write = self.path.startswith("/api/v1/write")
+                if self.headers.get("Authorization") != (write_auth if write else read_auth):
+                    proxy.seen["refused"] += 1
+                    self.send_response(401)
+                    self.end_headers()
+                    return
+                proxy.seen["write" if write else "read"] += 1
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0)) or None
+                keep = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "authorization", "accept-encoding")}
+                request = urllib.request.Request(upstream + self.path, data=body, headers=keep,
+                                                 method=self.command)
+                try:
+                    with urllib.request.urlopen(request, timeout=10) as answer:
+                        status, payload, kind = answer.status, answer.read(), answer.headers.get("Content-Type")
+                except urllib.error.HTTPError as error:
+                    status, payload, kind = error.code, error.read(), error.headers.get("Content-Type")
+                self.send_response(status)
+                self.send_header("Content-Type", kind or "text/plain")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            do_GET = do_POST = forward
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def argv_holding(secret: str) -> list[str]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and secret.encode() in (entry / "cmdline").read_bytes():
+                found.append(entry.name)
+        except OSError:
+            continue
+    return found
+
+
+def test_credentials_come_from_the_environment_and_show_nowhere(tmp_path, shared):
+    store = shared("--web.enable-remote-write-receiver")
+    token, password = "tok-9f8e7d6c", "pw-1a2b3c4d"
+    proxy = AuthProxy(store, f"Bearer {token}",
+                      "Basic " + base64.b64encode(f"gate:{password}".encode()).decode())
+    leaks = []
+    try:
+        with Target() as target:
+            run = Run(tmp_path / "auth", target.url, 4, "--prometheus-url", proxy.url,
+                      "--remote-write", f"{proxy.url}/api/v1/write", "-v",
+                      env={"LOADGATE_REMOTE_WRITE_BEARER_TOKEN": token,
+                           "LOADGATE_PROMETHEUS_USERNAME": "gate", "LOADGATE_PROMETHEUS_PASSWORD": password})
+            while run.process.poll() is None:
+                leaks += argv_holding(token) + argv_holding(password)
+                time.sleep(0.2)
+            code, output = run.finish()
+    finally:
+        proxy.close()
+    assert code == 0, output
+    assert run.results()["totals"]["requests"] == run.measured() > 0
+    assert proxy.seen["write"] > 0 and proxy.seen["read"] > 0 and proxy.seen["refused"] == 0, proxy.seen
+    assert leaks == []  # no process ever had a secret in its argv
+    reports = "".join(p.read_text() for p in (tmp_path / "auth" / "reports").iterdir())
+    assert token not in output + reports and password not in output + reports

@@ -27,6 +27,10 @@ def validate(args: argparse.Namespace) -> int:
     print(f"plan: {plan.users} users (+{plan.spawn_rate:g}/s) against {redact_url(plan.host)} for "
           f"{format_seconds(plan.duration)}, warm-up {format_seconds(plan.warmup)}, "
           f"{plan.workers} worker(s), {plan.stack} stack")
+    if plan.remote_workers:
+        print(f"  + {plan.remote_workers} remote worker(s) for the master on "
+              f"{plan.master_bind}:{plan.master_port} (waiting up to "
+              f"{format_seconds(plan.remote_workers_wait)})")
     for objective in plan.objectives:
         print(f"  - {objective.name}")
     return 0

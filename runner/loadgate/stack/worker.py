@@ -33,10 +33,17 @@ def settings(args) -> tuple[str, int, Path, float]:
         raise ConfigError("an address is needed", key="--master-host")
     try:
         port = int(args.master_port or os.environ.get("LOADGATE_MASTER_PORT") or MASTER_PORT)
+        if not 0 < port < 65536:
+            raise ValueError(f"port {port} out of range")
+    except ValueError as exc:
+        raise ConfigError(str(exc), key="--master-port") from None
+    try:
         timeout = parse_duration(args.connect_timeout or os.environ.get("LOADGATE_CONNECT_TIMEOUT")
                                  or "60s", allow_bare_zero=False)
+        if timeout <= 0:
+            raise ValueError("must be longer than 0s")
     except ValueError as exc:
-        raise ConfigError(str(exc), key="--master-port / --connect-timeout") from None
+        raise ConfigError(str(exc), key="--connect-timeout") from None
     locustfile = Path(args.locustfile or os.environ.get("LOADGATE_LOCUSTFILE") or "load_tests/loadtest.py")
     return host, port, check_locustfile(locustfile), timeout
 
