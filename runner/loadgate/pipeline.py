@@ -16,7 +16,7 @@ from loadgate.config.plan import Plan
 from loadgate.errors import InfraError, Terminated
 from loadgate.judge import verdict as judging
 from loadgate.model import Measurements, Status, Verdict
-from loadgate.redaction import redact
+from loadgate.redaction import redact_text
 from loadgate.report import console
 from loadgate.status import ExitStatus
 from loadgate.stack.base import LoadOutcome
@@ -46,9 +46,9 @@ def run(plan: Plan) -> Verdict:
             measurements = measure(plan, stack, outcome.check(), guard, started)
             verdict = judging.judge(plan.objectives, measurements, plan.baseline, guard.aborted)
             if verdict.error:  # the locustfile stopped the load (sys.exit): what Locust said too
-                verdict.error += f"; Locust's last lines:\n{redact(outcome.output_tail or '(no output)')}"
+                verdict.error += f"; Locust's last lines:\n{redact_text(outcome.output_tail or '(no output)')}"
     except InfraError as exc:
-        verdict = judging.unknown(plan.objectives, redact(str(exc)))
+        verdict = judging.unknown(plan.objectives, redact_text(str(exc)))
     except KeyboardInterrupt:
         finish(plan, judging.unknown(plan.objectives, "interrupted by SIGINT", ExitStatus.INTERRUPTED))
         raise
