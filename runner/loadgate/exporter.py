@@ -251,8 +251,8 @@ class Exporter:
         deadline = time.monotonic() + timeout
         stop_file = os.environ.get("LOADGATE_STOP_FILE")  # loadgate creates it when tearing down
         while not self.final_scrapes and time.monotonic() < deadline:
-            if stop_file and os.path.exists(stop_file):
-                return  # the run is being torn down: nobody reads the final figures
+            if stop_file and (os.path.exists(stop_file) or os.getppid() != _PARENT):
+                return  # torn down, or loadgate is gone (kill -9): nobody reads the final figures
             gevent.sleep(0.005)
         if not self.final_scrapes:
             log.warning("loadgate exporter: no final scrape within %.0f s", timeout)
@@ -277,6 +277,7 @@ class _Scrape(list):
 
 _exporter: Exporter | None = None
 _roll = None  # the master's roster of its workers
+_PARENT = os.getppid()  # loadgate, in the local stack
 
 
 @events.init.add_listener

@@ -19,6 +19,7 @@ from loadgate.model import Measurements, Status, Verdict
 from loadgate.redaction import redact_text
 from loadgate.report import console
 from loadgate.status import ExitStatus
+from loadgate.stack import leftovers
 from loadgate.stack.base import LoadOutcome
 from loadgate.stack.select import open_stack
 
@@ -30,7 +31,9 @@ def run(plan: Plan) -> Verdict:
     started = time.time()
     try:
         with teardown_guard() as resources:
-            workdir = Path(resources.enter_context(tempfile.TemporaryDirectory(prefix="loadgate-")))
+            leftovers.remove_stale_folders()  # of runs killed with SIGKILL, which ran no teardown
+            workdir = Path(resources.enter_context(
+                tempfile.TemporaryDirectory(prefix=leftovers.run_folder_prefix())))
             stack = open_stack(plan, resources, workdir)
             # Loaded only now, while Locust starts: they need prometheus-api-client and requests,
             # ~0.1 s of imports that would otherwise delay the load on every run.

@@ -46,10 +46,10 @@ def alive(pid: int) -> bool:
 
 
 class Run:
-    def __init__(self, tmp_path: Path, host: str, duration: str = "60s") -> None:
+    def __init__(self, tmp_path: Path, host: str, duration: str = "60s", folder: str = "") -> None:
         self.tmp = tmp_path / "tmp"
-        self.tmp.mkdir()
-        self.reports = tmp_path / "reports"
+        self.tmp.mkdir(exist_ok=True)
+        self.reports = tmp_path / folder / "reports"
         (tmp_path / "lf.py").write_text(RECORDING_LOCUSTFILE)
         (tmp_path / "slo.yaml").write_text(
             f"version: 1\ntarget: {{host: '{host}'}}\nload: {{users: 5, duration: {duration}, workers: 2}}\n"

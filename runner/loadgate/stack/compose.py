@@ -75,7 +75,10 @@ def find_stack_dir() -> Path:
 
 
 def port_is_free(port: int) -> bool:
+    """Nothing listens on 127.0.0.1:port.  SO_REUSEADDR, as the servers themselves bind: the
+    connections of a run that just ended (TIME_WAIT, about a minute) do not count."""
     with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind(("127.0.0.1", port))
         except OSError:

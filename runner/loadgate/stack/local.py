@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import tempfile
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from loadgate import credentials
 from loadgate.config.plan import Plan
 from loadgate.errors import ConfigError, InfraError
 from loadgate.redaction import redact_url
-from loadgate.stack import remote
+from loadgate.stack import leftovers, remote
 from loadgate.stack.base import LoadLoop, LoadOutcome, Watch
 from loadgate.stack.locust_argv import exporter_env, locust_argv, master_args, worker_args
 from loadgate.stack.probe import STARTUP_TIMEOUT, http_ok, wait_until
@@ -41,6 +42,7 @@ def find_prometheus(configured: str | None) -> str:
 class LocalStack(LoadLoop):
     def __init__(self, plan: Plan, resources: ExitStack, workdir: Path) -> None:
         self.plan, self.resources, self.workdir = plan, resources, workdir
+        self.home = workdir  # where Prometheus keeps its files (elsewhere with --keep-stack)
         self.exporter_port = free_port()
         self.prometheus: Child | None = None
         self.locust: tuple[Child, list[Child]] | None = None
@@ -62,16 +64,21 @@ class LocalStack(LoadLoop):
 
     def start_prometheus(self, binary: str) -> None:
         port = free_port()
-        config = self.workdir / "prometheus.yml"
+        # A kept Prometheus outlives the run's folder: its files go where the run leaves them.
+        self.home = Path(tempfile.mkdtemp(prefix="loadgate-kept-")) if self.plan.keep_stack \
+            else self.workdir
+        config = self.home / "prometheus.yml"
         config.write_text(prometheus_config(f"127.0.0.1:{self.exporter_port}", self.plan.scrapes,
                                             self.remote_write()))
         argv = [binary, f"--config.file={config}", f"--web.listen-address=127.0.0.1:{port}",
                 "--log.level=warn", *self.storage_args()]
-        self.prometheus = Child("prometheus", argv, self.workdir / "prometheus.log",
+        self.prometheus = Child("prometheus", argv, self.home / "prometheus.log",
                                 keep_alive=self.plan.keep_stack)
         if self.plan.keep_stack:
-            self.resources.callback(log.warning, "--keep-stack: Prometheus stays up at %s (pid %d)",
-                                    f"http://127.0.0.1:{port}", self.prometheus.pid)
+            self.resources.callback(log.warning, "--keep-stack: Prometheus stays up at %s (pid %d); "
+                                    "its data is in %s: `kill %d && rm -r %s` when done",
+                                    f"http://127.0.0.1:{port}", self.prometheus.pid, self.home,
+                                    self.prometheus.pid, self.home)
         else:
             self.resources.callback(self.prometheus.stop)
         self.own_url = f"http://127.0.0.1:{port}"
@@ -80,14 +87,15 @@ class LocalStack(LoadLoop):
     def storage_args(self) -> list[str]:
         """A TSDB of its own; or, remote-writing, an agent (scrape and send only, no queries)."""
         if self.plan.remote_write:
-            return ["--enable-feature=agent", f"--storage.agent.path={self.workdir / 'agent'}"]
-        return [f"--storage.tsdb.path={self.workdir / 'tsdb'}", "--storage.tsdb.retention.time=1d"]
+            return ["--enable-feature=agent", f"--storage.agent.path={self.home / 'agent'}"]
+        retention = f"{int(self.plan.duration + 86400)}s"  # the whole run, however long
+        return [f"--storage.tsdb.path={self.home / 'tsdb'}", f"--storage.tsdb.retention.time={retention}"]
 
     def remote_write(self) -> dict | None:
         if not self.plan.remote_write:
             return None
         found = credentials.from_env(credentials.REMOTE_WRITE)
-        return {"url": self.plan.remote_write, **credentials.for_prometheus(found, self.workdir)}
+        return {"url": self.plan.remote_write, **credentials.for_prometheus(found, self.home)}
 
     def store_missing(self, store_url: str, wait: float) -> str:
         """Why the final figures never showed in the store (remote write), with the agent's log."""
@@ -137,7 +145,8 @@ class LocalStack(LoadLoop):
                                  f"\n{worker.output_tail()}")
 
     def start_locust(self) -> tuple[Child, list[Child]]:
-        plan, stop_file = self.plan, self.workdir / "locust-stop"
+        plan, stop_file = self.plan, self.workdir / "locust-stop"  # also marks what Locust starts
+        leftovers.become_subreaper()
         env = {**os.environ, **exporter_env(plan, self.exporter_port),
                "LOADGATE_STOP_FILE": str(stop_file), "LOADGATE_ROSTER_FILE": str(self.roster_file)}
         port = (plan.master_port or free_port()) if plan.distributed else None
@@ -153,7 +162,9 @@ class LocalStack(LoadLoop):
 
 
 def stop_locust(stop_file: Path, children: list[Child]) -> None:
-    """Tell the exporter not to wait for a final scrape, then stop master and workers at once."""
+    """Tell the exporter not to wait for a final scrape, stop master and workers at once, then
+    whatever the locustfile detached from them."""
     if any(child.poll() is None for child in children):
         stop_file.touch()
         stop_all(children)
+    leftovers.kill_detached("LOADGATE_STOP_FILE", str(stop_file))
