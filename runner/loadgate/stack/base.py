@@ -93,8 +93,8 @@ class LoadLoop:
         deadline = time.monotonic() + timeout
         while not (exporter_ready(url, run_id) if run_id else http_ok(url)):
             if self.locust_exited(0):
-                if EXPORTER_SERVED in self.locust_tail(200):
-                    return  # it loaded the locustfile and ran; the load loop says how it ended
+                if EXPORTER_SERVED in self.locust_tail(200) or self.locust_exit_code() < 0:
+                    return  # it ran, or a signal killed it: the load loop says how it ended
                 last = [line for line in self.locust_tail(40).splitlines() if line.strip()]
                 said = last[-1].strip() if last else "no output"
                 refused = ARGPARSE_ERROR.match(said)  # e.g. an argument after `--`
