@@ -38,3 +38,17 @@ def test_a_load_ended_early_by_the_locustfile_says_what_locust_said(gate, capsys
     results = gate.results()
     assert (results["verdict"], results["exit_code"]) == ("error", 3)
     assert "Prometheus" not in results["error"].splitlines()[0]
+
+
+def test_a_load_ended_by_os_exit_says_what_locust_said(gate, capsys):
+    gate.locustfile.write_text(EARLY_EXIT.replace("sys.exit(0)", "os._exit(0)").replace(
+        "import sys, time", "import os, sys, time"))
+    started = time.monotonic()
+    assert gate.run("  - sli: error_rate\n    max: 100%\n", load="users: 2\n  duration: 30s") == 3
+    assert time.monotonic() - started < 15  # not the 30 s load, nor a 20 s wait after it
+    out = capsys.readouterr().out
+    first = next(line for line in out.splitlines() if line.startswith("error: "))
+    assert re.match(r"error: Locust exited \(code 0\) \d+\.\d s into a 30 s load without "
+                    r"reporting its final figures", first), first
+    assert "  | " in out and "locust.main: Starting Locust" in out
+    assert gate.results()["exit_code"] == 3
