@@ -330,6 +330,8 @@ def _on_hello(environment, msg, **_kw) -> None:
     if why:
         log.error("loadgate: refused %s", why)
         environment.runner.send_message("loadgate_refused", why, client_id=msg.node_id)
+    elif _exporter.window_start is not None:  # a worker joining a running load: when the window starts
+        environment.runner.send_message("loadgate_window", _exporter.window_start, client_id=msg.node_id)
 
 
 def _on_refused(environment, msg, **_kw) -> None:

@@ -39,6 +39,11 @@ def test_binding_elsewhere_warns_once(tmp_path, files, caplog):  # noqa: F811
     assert caplog.text.count("unauthenticated") == 1
 
 
+def test_no_local_worker_with_remote_ones(tmp_path, files):  # noqa: F811
+    plan = plan_with(tmp_path, workers="0", remote_workers="2")
+    assert (plan.workers, plan.remote_workers, plan.distributed) == (0, 2, True)
+
+
 def test_remote_workers_from_the_environment_and_the_file(tmp_path, write, files):  # noqa: F811
     assert plan_with(tmp_path, env={"LOADGATE_REMOTE_WORKERS": "3"}).remote_workers == 3
     write("slo.yaml", "version: 1\ntarget: {host: 'http://127.0.0.1:1'}\nload: {remote_workers: 4}\n"
@@ -49,6 +54,7 @@ def test_remote_workers_from_the_environment_and_the_file(tmp_path, write, files
 
 @pytest.mark.parametrize("given, message", [
     (dict(master_bind="10.0.0.1"), "needs --remote-workers"),
+    (dict(workers="0"), "--workers: must be at least 1, or 0 with --remote-workers"),
     (dict(remote_workers="-1"), "must be 0 or more"),
     (dict(remote_workers="1", stack="docker"), "local stack"),
     (dict(remote_write="http://127.0.0.1:9090/api/v1/write"), "needs --prometheus-url"),

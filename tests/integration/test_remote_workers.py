@@ -86,7 +86,7 @@ def test_a_remote_worker_killed_mid_run_is_exit_3_naming_it(tmp_path, capsys):
         killer.start()
         started = time.monotonic()
         try:
-            code = gate.run(ERROR_RATE, "--remote-workers", "2", "--master-bind",
+            code = gate.run(ERROR_RATE, "--workers", "0", "--remote-workers", "2", "--master-bind",
                             f"{BRIDGE_ADDRESS}:{port}", load="users: 6\n  spawn_rate: 6\n  duration: 40s")
         finally:
             outputs = finish(workers)

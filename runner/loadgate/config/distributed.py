@@ -55,6 +55,9 @@ def settle(plan, given: dict):
     """The plan with its remote settings checked; warns once when the master leaves loopback."""
     remote = given["remote_workers"] or 0
     bind, port = parse_bind(given["master_bind"]) if given["master_bind"] else ("127.0.0.1", None)
+    if plan.workers == 0 and not remote:
+        raise ConfigError("must be at least 1, or 0 with --remote-workers N (the load then comes "
+                          "from other hosts only)", key="--workers")
     if given["master_bind"] and not remote:
         raise ConfigError("--master-bind needs --remote-workers N (workers on other hosts)",
                           key="--master-bind")

@@ -102,7 +102,7 @@ def _positive_duration(text: str) -> float:
 
 
 PARSERS: dict[str, Callable[[str], object]] = {
-    "users": _positive_int, "spawn_rate": _positive_float, "workers": _positive_int,
+    "users": _positive_int, "spawn_rate": _positive_float, "workers": distributed.count,
     "duration": _positive_duration, "warmup": parse_duration, "run_id": _run_id,
     "remote_workers": distributed.count, "remote_workers_wait": _positive_duration,
     "store_wait": _positive_duration,

@@ -44,7 +44,7 @@ class LoadSection(Strict):
     spawn_rate: Number | None = Field(None, gt=0)
     duration: Duration | None = Field(None, gt=0)
     warmup: Duration | None = Field(None, ge=0)
-    workers: Count | None = Field(None, ge=1)
+    workers: Count | None = Field(None, ge=0)  # 0 only with remote_workers
     remote_workers: Count | None = Field(None, ge=0)
 
 
