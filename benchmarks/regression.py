@@ -9,7 +9,7 @@ did not fail.  Inconclusive is neither: it passes, with a warning.
 
 The same runs are then replayed offline with the candidate methods (judge/significance.py is
 the one the gate uses): Mann-Whitney / Hodges-Lehmann on the interval figures taken as
-independent draws, and the old single-number comparison.
+independent draws, a moving-block bootstrap over intervals, and the old single-number comparison.
 
 Usage: .venv/bin/python benchmarks/regression.py [--pairs 20] [--users 20] [--duration 15s]
        [--warmup 5s] [--slowdown 1.3] [--limit 5%] [--out DIR]
@@ -23,6 +23,7 @@ import argparse
 import json
 import math
 import os
+import random
 import socket
 import subprocess
 import sys
@@ -117,6 +118,24 @@ def hodges_lehmann(now: list[float], base: list[float], limit: float, confidence
     return "fail" if low > math.log(limit) else "pass" if high < math.log(limit) else "inconclusive"
 
 
+def block_bootstrap(now: list[float], base: list[float], limit: float, confidence: float,
+                    block: int = 2, rounds: int = 2000) -> str:
+    """Moving-block bootstrap of the difference of mean logs; percentile interval."""
+    rng = random.Random(0)
+
+    def resample(xs: list[float]) -> float:
+        logs, out = [math.log(x) for x in xs], []
+        starts = range(max(len(logs) - block + 1, 1))
+        while len(out) < len(logs):
+            first = rng.choice(starts)
+            out += logs[first:first + block]
+        return sum(out[:len(logs)]) / len(logs)
+
+    diffs = sorted(resample(now) - resample(base) for _ in range(rounds))
+    low, high = diffs[int(rounds * (1 - confidence))], diffs[int(rounds * confidence) - 1]
+    return "fail" if low > math.log(limit) else "pass" if high < math.log(limit) else "inconclusive"
+
+
 def single_number(now: dict, base: dict, figure: str, limit: float) -> str:
     return "fail" if now["totals"][figure] > base["totals"][figure] * limit else "pass"
 
@@ -128,6 +147,8 @@ def replay(pairs: list[tuple[dict, dict, dict]], limit: float) -> dict:
         ("t on logs, AR(1) + run-to-run (the gate)", lambda n, b, f: significance.decide(
             [significance.Question(significance.log_ratio([intervals(n, f)], [intervals(b, f)]), limit)])[0].outcome),
         ("Mann-Whitney / Hodges-Lehmann", lambda n, b, f: hodges_lehmann(
+            intervals(n, f), intervals(b, f), limit, 0.95)),
+        ("block bootstrap (blocks of 2 intervals)", lambda n, b, f: block_bootstrap(
             intervals(n, f), intervals(b, f), limit, 0.95)),
         ("single numbers (no confidence)", lambda n, b, f: single_number(n, b, f, limit)),
     ):
