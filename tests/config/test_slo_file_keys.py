@@ -53,3 +53,21 @@ def test_misplaced_or_bad_keys_name_file_line_and_key(write, body, where):
     with pytest.raises(ConfigError) as info:
         objectives(write, body)
     assert where in str(info.value)
+
+
+def test_confidence_of_regression_decisions(write):
+    first, second = objectives(write, """\
+  - sli: latency
+    percentile: 95
+    max: 300ms
+    max_regression: 5%
+    confidence: 99%
+  - sli: throughput
+    min: 5/s
+    min_ratio: 0.9
+""")
+    assert first.confidence == 0.99 and second.confidence == 0.95  # the default
+    with pytest.raises(ConfigError, match=r"slos\[0\]\.confidence.*between 50% and 100%"):
+        objectives(write, "  - sli: error_rate\n    max: 1%\n    max_regression: 10%\n    confidence: 100%\n")
+    with pytest.raises(ConfigError, match="confidence is the confidence of max_regression"):
+        objectives(write, "  - sli: error_rate\n    max: 1%\n    confidence: 90%\n")
