@@ -33,7 +33,8 @@ Configuration comes from environment variables set by loadgate:
   LOADGATE_STOP_FILE (a path: once it exists, loadgate is tearing down and the final-scrape wait
   ends at once).
 Workers on other hosts (``loadgate worker``) greet the master with their versions; the master
-checks them and keeps the roster of its workers (roster.py, loaded like redaction.py).
+checks them and keeps the roster of its workers (roster.py and worker_link.py, loaded like
+redaction.py).
 """
 
 from __future__ import annotations
@@ -87,6 +88,7 @@ def _load_sibling(name: str):
 
 redact_name = _load_sibling("redaction").redact_name
 roster = _load_sibling("roster")
+link = _load_sibling("worker_link")
 failure_reasons = _load_sibling("failure_reasons")
 
 
@@ -288,19 +290,13 @@ def _on_init(environment, **_kw) -> None:
     runner = environment.runner
     if isinstance(runner, WorkerRunner):
         runner.register_message("loadgate_window", _on_window_message)
-        runner.register_message("loadgate_refused", _on_refused)
         environment.events.report_to_master.add_listener(_ship_to_master)
-        # the runner is connected by now: greet the master, and tell `loadgate worker` so
-        runner.send_message("loadgate_hello", roster.greeting(LOCUST_VERSION, runner.master_host,
-                                                              runner.master_port))
-        _worker_status("connected")
-        gevent.spawn(_watch_master, runner)
+        link.attach_worker(runner, roster, LOCUST_VERSION)
         return
     if isinstance(runner, MasterRunner):
         _roll = roster.Roll(os.environ.get("LOADGATE_ROSTER_FILE"), LOCUST_VERSION)
-        runner.register_message("loadgate_hello", _on_hello)
+        link.attach_master(runner, _roll, exporter)
         environment.events.worker_report.add_listener(_merge_from_worker)
-        gevent.spawn(_watch_workers, runner)
     exporter.serve()
 
 
@@ -315,50 +311,6 @@ def _ship_to_master(client_id, data, **_kw) -> None:
 def _merge_from_worker(client_id, data, **_kw) -> None:
     _roll.reported(client_id, data)
     _exporter.tally.merge(data.get("loadgate", []))
-
-
-def _worker_status(*fields: str) -> None:
-    """For `loadgate worker` (LOADGATE_WORKER_STATUS_FILE): connected, or refused and why."""
-    path = os.environ.get("LOADGATE_WORKER_STATUS_FILE")
-    if path:
-        with open(path, "a", encoding="utf-8") as out:
-            out.write("\t".join(fields) + "\n")
-
-
-def _on_hello(environment, msg, **_kw) -> None:
-    why = _roll.greeted(msg.node_id, msg.data or {})
-    if why:
-        log.error("loadgate: refused %s", why)
-        environment.runner.send_message("loadgate_refused", why, client_id=msg.node_id)
-    elif _exporter.window_start is not None:  # a worker joining a running load: when the window starts
-        environment.runner.send_message("loadgate_window", _exporter.window_start, client_id=msg.node_id)
-
-
-def _on_refused(environment, msg, **_kw) -> None:
-    log.error("loadgate: the master refused this worker: %s", msg.data)
-    _worker_status("refused", str(msg.data))
-    gevent.spawn(environment.runner.quit)
-
-
-def _watch_master(runner) -> None:
-    """End with the master even when it could not say so (killed, or stopped while it waited for
-    its workers: Locust ignores SIGINT then); Locust's own limit is 60 s."""
-    timeout = float(os.environ.get("LOADGATE_MASTER_TIMEOUT", "10"))
-    while True:
-        gevent.sleep(0.5)
-        last = runner.last_heartbeat_timestamp
-        if last is not None and last < time.time() - timeout:
-            log.error("loadgate: no heartbeat from the master for %.0f s: it is gone", timeout)
-            _worker_status("lost", f"no heartbeat from the master for {timeout:g} s")
-            runner.quit()
-            return
-
-
-def _watch_workers(runner) -> None:
-    while True:
-        gevent.sleep(0.25)
-        started = _exporter.load_start is not None
-        _roll.check(runner.clients, started and _exporter.load_end is None, started)
 
 
 @events.test_start.add_listener

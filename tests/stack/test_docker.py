@@ -213,7 +213,7 @@ def test_images_are_pinned_and_overridable():
     dockerfile = (STACK / "Dockerfile").read_text()
     base = re.search(r"^ARG LOCUST_BASE=locustio/locust:(\S+)$", dockerfile, re.M).group(1)
     assert services["locust-master"]["build"]["args"]["LOCUST_BASE"].endswith(f"locustio/locust:{base}}}")
-    assert "COPY exporter.py redaction.py roster.py failure_reasons.py printable.py /opt/loadgate/" in dockerfile
+    assert "COPY exporter.py redaction.py roster.py worker_link.py failure_reasons.py printable.py /opt/loadgate/" in dockerfile
     assert re.search(r"^ARG PROMETHEUS_CLIENT_VERSION=\d+\.\d+\.\d+$", dockerfile, re.M)
 
 
