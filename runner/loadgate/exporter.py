@@ -175,6 +175,8 @@ class Exporter:
         self.final_scrapes = 0  # scrapes sent that carried the final figures
         self.keys: dict[tuple, tuple[str, str, str]] = {}
         self.locust_requests = 0
+        self.blocked = (0.0, 0.0)  # the event loop's longest block in a process running users: s, end
+        self.watching_loop = None
         self.reasons = failure_reasons.install(environment, self.key)
 
     def phase(self) -> str:
@@ -223,6 +225,11 @@ class Exporter:
         ):
             if value is not None:
                 yield _gauge(name, doc, value)
+        if self.blocked[0] > 0:
+            yield _gauge("loadgate_event_loop_blocked_seconds", "Longest time a process running users "
+                         "could not switch greenlets (a task blocking the event loop)", self.blocked[0])
+            yield _gauge("loadgate_event_loop_blocked_end_timestamp_seconds",
+                         "When that longest block ended", self.blocked[1])
         yield _gauge("loadgate_load_finished", "1 once every request is counted", int(self.finished))
         yield _gauge("loadgate_locust_requests",
                      "Requests in Locust's own statistics at the end, to check that nothing was lost",
@@ -306,16 +313,31 @@ def _on_window_message(environment, msg, **_kw) -> None:
 
 def _ship_to_master(client_id, data, **_kw) -> None:
     data["loadgate"] = _exporter.tally.take()
+    data["loadgate_blocked"] = list(_exporter.blocked)
 
 
 def _merge_from_worker(client_id, data, **_kw) -> None:
     _roll.reported(client_id, data)
     _exporter.tally.merge(data.get("loadgate", []))
+    _exporter.blocked = max(_exporter.blocked, tuple(data.get("loadgate_blocked") or (0.0, 0.0)))
+
+
+def _watch_event_loop(tick: float = 0.1) -> None:
+    """How late a short sleep wakes up is how long the event loop was blocked (by a task doing
+    blocking I/O or CPU work): the longest such block is kept, with when it ended."""
+    while True:
+        before = time.monotonic()
+        gevent.sleep(tick)
+        late = time.monotonic() - before - tick
+        if late > _exporter.blocked[0]:
+            _exporter.blocked = (late, time.time())
 
 
 @events.test_start.add_listener
 def _on_test_start(environment, **_kw) -> None:
     runner = environment.runner
+    if not isinstance(runner, MasterRunner) and not _exporter.watching_loop:
+        _exporter.watching_loop = gevent.spawn(_watch_event_loop)  # where the users run
     if isinstance(runner, WorkerRunner) or _exporter.load_start is not None:
         return
     _exporter.load_start = time.time()

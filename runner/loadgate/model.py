@@ -117,6 +117,34 @@ class Window:
 
 
 @dataclass(frozen=True)
+class Stall:
+    """A stretch of the window (unix seconds) in which Locust's event loop was blocked in a
+    process running users (``blocked``), or no request completed while users ran."""
+
+    start: float
+    end: float
+    unanswered: float  # the longest time Locust did not answer Prometheus' scrapes within it
+    blocked: bool = False
+
+    @property
+    def seconds(self) -> float:
+        return self.end - self.start
+
+    def describe(self, window: Window) -> str:
+        where = (f"from {self.start - window.start:.1f} s to {self.end - window.start:.1f} s into "
+                 "the window")
+        if self.blocked:
+            return (f"a task blocked Locust's event loop for {self.unanswered:.1f} s ({where}; "
+                    "time.sleep or I/O that gevent does not patch, CPU-bound code): the users of "
+                    "that process made no request meanwhile and the figures over that stretch "
+                    "are unreliable")
+        silent = (f"; Locust did not answer Prometheus for {self.unanswered:.1f} s of it (a "
+                  "blocked event loop?)" if self.unanswered >= 1.0 else "")
+        return (f"no request completed for {self.seconds:.1f} s while users ran ({where}){silent}; "
+                "the figures over that stretch are unreliable")
+
+
+@dataclass(frozen=True)
 class RequestFigures:
     method: str | None
     name: str | None
@@ -211,6 +239,7 @@ class Measurements:
     intervals: dict[str, Intervals] = field(default_factory=dict)  # objectives with a baseline limit
     failure_reasons: tuple[FailureReason, ...] = ()  # in the window, most frequent first
     user_errors: tuple[UserError, ...] = ()  # over the whole run, most frequent first
+    stalls: tuple[Stall, ...] = ()  # no request completed while users ran (measure/stalls.py)
 
 
 @dataclass(frozen=True)

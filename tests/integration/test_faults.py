@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import time
 
+import pytest
+
 EARLY_EXIT = '''
 import sys, time
 from locust import HttpUser, between, task
@@ -52,3 +54,36 @@ def test_a_load_ended_by_os_exit_says_what_locust_said(gate, capsys):
                     r"reporting its final figures", first), first
     assert "  | " in out and "locust.main: Starting Locust" in out
     assert gate.results()["exit_code"] == 3
+
+
+BLOCKING = '''
+import time
+from gevent import monkey
+from locust import HttpUser, between, task
+
+real_sleep = monkey.get_original("time", "sleep")  # not gevent's: it blocks the event loop
+first, blocked = [], []
+
+class U(HttpUser):
+    wait_time = between(0.01, 0.02)
+
+    @task
+    def items(self):
+        self.client.get("/items")
+        first.append(first[0] if first else time.time())
+        if time.time() - first[0] > 2 and not blocked:
+            blocked.append(1)
+            real_sleep(12)
+'''
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_blocked_event_loop_warns_and_its_objectives_note_it(gate, capsys, workers):
+    gate.locustfile.write_text(BLOCKING)
+    assert gate.run("  - sli: error_rate\n    max: 100%\n", "--workers", workers,
+                    load="users: 2\n  duration: 16s") == 0
+    slo = gate.results()["slos"][0]
+    assert slo["status"] == "warn"
+    out = capsys.readouterr().out
+    assert re.search(r"note: a task blocked Locust's event loop for 1[12]\.\d s \(from \d+\.\d s to "
+                     r"\d+\.\d s into the window; time.sleep", out), out

@@ -50,3 +50,22 @@ def test_verdict():
 def test_unknown_verdict_is_an_infrastructure_error():
     verdict = unknown([P95, RPS], "Prometheus died")
     assert verdict.exit_code == 3 and all(r.status is Status.ERROR for r in verdict.results)
+
+
+def test_a_stall_turns_a_pass_into_a_warning_on_request_objectives_and_is_a_note():
+    import dataclasses
+
+    from loadgate.model import Stall
+    from tests.helpers import ERRORS, OBJECTIVES, measurements
+
+    figures = dataclasses.replace(measurements(p95=100.0, errors=0.001),
+                                  stalls=(Stall(1764000008.0, 1764000020.0, 11.5),))
+    verdict = judge(OBJECTIVES, figures)
+    assert verdict.status.value == "pass"  # a warning still passes
+    errors = next(r for r in verdict.results if r.objective is ERRORS)
+    assert errors.status.value == "warn"
+    assert "no request completed for 12.0 s while users ran (from 3.0 s to 15.0 s" in errors.message
+    assert "did not answer Prometheus for 11.5 s" in errors.message
+    blocked = Stall(1764000008.0, 1764000020.0, 12.0, blocked=True).describe(figures.window)
+    assert blocked.startswith("a task blocked Locust's event loop for 12.0 s (from 3.0 s to 15.0 s")
+    assert verdict.notes == [Stall(1764000008.0, 1764000020.0, 11.5).describe(figures.window)]

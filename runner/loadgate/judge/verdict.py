@@ -26,11 +26,21 @@ def judge(objectives: Iterable[Objective], measurements: Measurements,
         return dataclasses.replace(verdict, measurements=measurements, notes=notes[1:])
     crashed = reasons.crashed(measurements.user_errors)
     results = [judge_objective(o, measurements) for o in objectives]
-    results = [with_crash(mark(r, aborted), crashed)
+    results = [with_stalls(with_crash(mark(r, aborted), crashed), measurements)
                for r in regression.apply_all(results, baseline, measurements.intervals)]
     status = Status.FAIL if any(r.status is Status.FAIL for r in results) or aborted else Status.PASS
+    notes += [s.describe(measurements.window) for s in measurements.stalls]
     return Verdict(status=status, results=results, measurements=measurements, aborted=aborted,
                    notes=notes)
+
+
+def with_stalls(result: Result, measurements: Measurements) -> Result:
+    """A request objective measured over a stall says so; passing, it passes with a warning."""
+    if not measurements.stalls or result.objective.sli == "promql":
+        return result
+    note = "; ".join(s.describe(measurements.window) for s in measurements.stalls)
+    status = Status.WARN if result.status is Status.PASS else result.status
+    return dataclasses.replace(result, status=status, message=f"{result.message} (warning: {note})")
 
 
 def with_crash(result: Result, crashed: str | None) -> Result:

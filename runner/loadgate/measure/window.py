@@ -13,7 +13,7 @@ from typing import Iterable
 
 from loadgate import patterns
 from loadgate.errors import InfraError
-from loadgate.measure import failures, intervals, promql, sliding
+from loadgate.measure import failures, intervals, promql, sliding, stalls
 from loadgate.measure.promql import (
     FAILURES,
     FINISHED,
@@ -135,7 +135,8 @@ def measure(url: str, objectives: Iterable[Objective], until: float | None = Non
                         sli_values=values, notes=notes,
                         locust_requests=check_complete(reader) if until is None else None,
                         objectives=tuple(objectives), sustained=sustained, intervals=by_objective,
-                        failure_reasons=reasons, user_errors=user_errors)
+                        failure_reasons=reasons, user_errors=user_errors,
+                        stalls=stalls.read(reader, window))
 
 
 def with_intervals(reader: Reader, window: Window, totals: RequestFigures,

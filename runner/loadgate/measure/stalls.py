@@ -1,0 +1,79 @@
+"""Stretches of the window in which no request completed while users ran.
+
+A task that blocks Locust's event loop (``time.sleep`` or blocking I/O that gevent does not
+patch, CPU-bound code) stops every user of its process and the exporter with them: no request
+completes, Prometheus' scrapes of the exporter go unanswered, and the figures of that stretch are
+Locust's clock stopped, not the service's speed.  Two readings: the exporter measures its own
+event loop (how late a 100 ms sleep wakes up; the longest block, per process running users, merged
+on the master) -- BLOCKED_AFTER seconds or more is reported; and the raw samples of each scrape
+(loadgate_users, one per answered scrape; loadgate_requests_total summed per scrape) show
+stretches of STALL_AFTER seconds or more without a completed request while users ran (users
+waiting, a service that does not answer).  The verdict warns and notes them on every request
+objective (judge/verdict.py).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+
+from loadgate.measure.promql import BLOCKED, BLOCKED_END, REQUESTS, USERS
+from loadgate.measure.reader import Reader
+from loadgate.model import Stall, Window
+
+STALL_AFTER = 10.0  # seconds without a completed request while users ran
+BLOCKED_AFTER = 2.0  # seconds the exporter's own event loop was blocked in a process with users
+MISSED_SCRAPES = 1.0  # a gap this long between answered scrapes means Locust did not answer
+
+
+def read(reader: Reader, window: Window) -> tuple[Stall, ...]:
+    """The stalls in ``window`` (the reader is pinned to the window's end): the exporter's own
+    measure of its event loop first (it sees blocks before Prometheus' first scrape too), then
+    stretches without a completed request in the scrapes."""
+    blocked = blocked_loop(reader, window)
+    idle = tuple(s for s in scraped(reader, window)
+                 if blocked is None or s.end <= blocked.start or s.start >= blocked.end)
+    return ((blocked,) if blocked else ()) + idle
+
+
+def blocked_loop(reader: Reader, window: Window) -> Stall | None:
+    seconds, end = reader.number(BLOCKED), reader.number(BLOCKED_END)
+    if seconds is None or end is None or seconds < BLOCKED_AFTER:
+        return None
+    start = max(end - seconds, window.start)
+    if end <= window.start or start >= window.end:
+        return None
+    return Stall(round(start, 3), round(min(end, window.end), 3), round(seconds, 1), blocked=True)
+
+
+def scraped(reader: Reader, window: Window) -> tuple[Stall, ...]:
+    span = f"{max(math.ceil(window.seconds) + 2, 1)}s"
+    totals: dict[float, float] = defaultdict(float)
+    for _, samples in reader.raw(f"{REQUESTS}[{span}]"):
+        for ts, value in samples:
+            totals[float(ts)] += float(value)
+    users = {float(ts): float(v) for _, samples in reader.raw(f"{USERS}[{span}]") for ts, v in samples}
+    scrapes = [(ts, users[ts], totals.get(ts, 0.0)) for ts in sorted(users)]
+    return find(scrapes, window)
+
+
+def find(scrapes: list[tuple[float, float, float]], window: Window,
+         threshold: float = STALL_AFTER) -> tuple[Stall, ...]:
+    """Pure: (time, users, requests so far) per answered scrape -> stretches of ``threshold`` s
+    or more inside the window with no new request while users ran."""
+    inside = [s for s in scrapes if window.start <= s[0] <= window.end]
+    if not inside:
+        return ()
+    found, since, last_total, fewest, widest_gap = [], window.start, None, 0.0, 0.0
+    previous = window.start
+    for ts, users, total in inside + [(window.end, 0.0, math.inf)]:
+        widest_gap = max(widest_gap, ts - previous)
+        previous = ts
+        if last_total is None or total > last_total:
+            if last_total is not None and fewest > 0 and ts - since >= threshold:
+                found.append(Stall(round(since, 3), round(ts, 3), round(widest_gap, 1)))
+            since, fewest, widest_gap = ts, users, 0.0  # users ran at the last completed request
+            last_total = total if total != math.inf else last_total
+        else:
+            fewest = min(fewest, users)  # ...and at every scrape since
+    return tuple(found)
