@@ -18,8 +18,8 @@ own process never imports it.  It keeps two bounded tallies and exports them as 
 Cost (benchmarks/failure_reasons.py, this 2-core machine under other engineers' tests): cleaning
 an error text (repr, address mask, redaction, escapes) took ~5.4 us per failed request, twice
 Locust's own ``StatsError.create_key``; the texts are therefore cached by (type, args), which
-costs ~0.5 us per failed request, a quarter of Locust's own (README: Benchmarks).  A request that did not fail costs one
-call that returns at once.
+costs ~0.5 us per failed request, a quarter of Locust's own (README: Benchmarks).  A request
+that did not fail costs one call that returns at once.
 
 Workers ship both as deltas with each stats report, as the exporter ships its tally; the master
 merges and serves them, so nothing is counted twice.

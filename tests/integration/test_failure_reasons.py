@@ -144,7 +144,8 @@ def test_sys_exit_in_a_task_stops_the_load_and_says_so(tmp_path, capsys):
     captured = capsys.readouterr()
     assert code == 3, captured  # the load generator stopped: the verdict is unknown, not "could not load"
     doc = run.results()
-    assert doc["verdict"] == "error" and doc["user_errors"][0]["effect"] == "stopped_load"
+    assert doc["verdict"] == "error" and doc["user_errors"], doc["error"]
+    assert doc["user_errors"][0]["effect"] == "stopped_load"
     assert doc["error"].startswith("the locustfile stopped the load: sys.exit(0) at")
     assert "locustfile.py:23" in doc["error"] and "sys.exit(0)" in captured.out
     xml = run.junit()

@@ -85,7 +85,8 @@ def reason_lines(verdict: Verdict) -> list[str]:
         lines += ["", "**Exceptions in the locustfile**", "",
                   "| exception | where | what it did | count |", "| --- | --- | --- | ---: |"]
         lines += [f"| {cell(f'{e.type}: {e.message}' if e.message else e.type)} | {cell(e.location)} "
-                  f"| {EFFECTS.get(e.effect, e.effect)} | {e.count} |" for e in figures.user_errors[:REASON_ROWS]]
+                  f"| {EFFECTS.get(e.effect, e.effect)} | {e.count} |"
+                  for e in figures.user_errors[:REASON_ROWS]]
     return lines
 
 
