@@ -1,4 +1,4 @@
-"""How fast a run ends when something fails: the seconds from the fault to loadgate's exit.
+"""How fast a run ends when something fails: the seconds from the fault to the exit of loadgate.
 
 Runs ``loadgate run`` (local stack, 2 workers) against the bundled demo service and, once the load
 is under way, either kills Prometheus (SIGKILL) or sends loadgate SIGTERM; prints the seconds from
@@ -86,7 +86,7 @@ def main() -> None:
                 seconds.append(took)
                 codes.add(code)
             print(f"{fault:<22} exit {sorted(codes)}: median {statistics.median(seconds):.2f} s, "
-                  f"max {max(seconds):.2f} s from the fault to loadgate's exit ({rounds} runs)")
+                  f"max {max(seconds):.2f} s from the fault to the exit of loadgate ({rounds} runs)")
     finally:
         demo.terminate()
         demo.wait(10)

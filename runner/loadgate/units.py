@@ -122,7 +122,8 @@ def format_number(value: float) -> str:
 
 def format_percentile(percentile: float) -> str:
     """``95``, ``99.9``, ``99.99999``: every digit given, never rounded up to 100."""
-    return f"{percentile:.12g}"
+    text = repr(float(percentile))
+    return text[:-2] if text.endswith(".0") else text
 
 
 def format_ms(value: float | None, missing: str = "–") -> str:

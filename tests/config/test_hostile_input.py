@@ -115,6 +115,9 @@ def test_percentile_names_keep_every_digit(write):
     doc = load_slo_file(write("slo.yaml", HEAD + "slos:\n  - {sli: latency, percentile: 99.99999, "
                                                  "max: 1s}\n"))
     assert doc.objectives[0].name == "p99.99999 latency <= 1000 ms"
+    doc = load_slo_file(write("slo.yaml", HEAD + "slos:\n  - {sli: latency, percentile: "
+                                                 "99.9999999999999, max: 1s}\n"))
+    assert doc.objectives[0].name.startswith("p99.9999999999999 latency")
 
 
 def test_a_long_wrong_value_is_shortened_in_the_message(write):
