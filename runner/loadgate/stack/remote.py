@@ -7,6 +7,7 @@ becomes a bounded wait before the load and an InfraError naming the worker when 
 
 from __future__ import annotations
 
+import signal
 import time
 from pathlib import Path
 
@@ -45,6 +46,10 @@ def wait_for_workers(plan: Plan, roster_file: Path, master: Child) -> None:
             raise InfraError(f"the Locust master exited with code {master.poll()} while waiting for "
                              f"its workers:\n{master.output_tail()}")
         if time.monotonic() > deadline:
+            # Locust ignores SIGINT while it waits for workers, and has no SIGTERM handler yet:
+            # SIGTERM ends it at once (its workers notice the silence), SIGINT would cost 5 s.
+            if master.send(signal.SIGTERM):
+                master.exited_within(3)
             raise InfraError(missing_message(plan, present, remote, local))
 
 
