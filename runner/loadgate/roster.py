@@ -39,7 +39,10 @@ def greeting(locust_version: str, master_host: str, master_port: int) -> dict:
 
 
 def describe(worker: dict) -> str:
-    """``198.18.0.2 (host ci-7, pid 4242)``; local workers say so."""
+    """``worker 198.18.0.2 (host ci-7, pid 4242)``; local workers say so; one that never greeted
+    is named by Locust's client id (``ci-7_3f2a...``: its host name and a random suffix)."""
+    if "addr" not in worker:
+        return f"worker {worker.get('id', '?')}"
     where = "local worker" if worker.get("local") else f"worker {worker.get('addr', '?')}"
     return f"{where} (host {worker.get('host', '?')}, pid {worker.get('pid', '?')})"
 
@@ -79,7 +82,7 @@ class Roll:
     def reported(self, client_id: str, data: dict) -> None:
         """A stats report without loadgate's figures: a worker Locust started without the exporter."""
         if "loadgate" not in data and client_id not in self.workers:
-            self.workers[client_id] = worker = {"addr": "?", "host": client_id.rsplit("_", 1)[0]}
+            self.workers[client_id] = worker = {"id": client_id}
             self.write("refused", client_id, worker, f"{describe(worker)} runs Locust without "
                        "loadgate's exporter (use `loadgate worker`): its requests would not be counted")
 

@@ -4,6 +4,7 @@ lost mid-run is an infrastructure error naming it.  Real Locust, Prometheus and 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -178,3 +179,25 @@ def test_a_worker_refused_by_its_master_exits_3_saying_why(tmp_path):
         assert worker.returncode == 3, outputs
         assert "the master refused this worker" in outputs[0], outputs
         assert "the master loadgate 9.9.9" in outputs[0], outputs
+
+
+def test_a_plain_locust_worker_is_refused(tmp_path, capsys):
+    """Without loadgate's exporter its requests would never be counted: refused, named."""
+    with Target() as target:
+        gate = Gate(tmp_path, target.url)
+        port = free_port()
+        plain = subprocess.Popen([sys.executable, "-m", "locust", "-f", str(gate.locustfile), "--worker",
+                                  "--master-host", "127.0.0.1", "--master-port", str(port)],
+                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                 env={**os.environ, "RECORD_DIR": str(gate.records)})
+        try:
+            code = gate.run(ERROR_RATE, "--remote-workers", "1", "--master-bind", f"127.0.0.1:{port}",
+                            "--remote-workers-wait", "30s", load="users: 2\n  duration: 5s")
+        finally:
+            plain.kill()
+            plain.communicate()
+        shown = capsys.readouterr()
+        assert code == 3, shown
+        assert re.search(r"refused worker \S+_[0-9a-f]{32} runs Locust without loadgate's exporter",
+                         shown.out), shown
+        assert locust_children() == []
