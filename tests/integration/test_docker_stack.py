@@ -49,6 +49,10 @@ class Shopper(HttpUser):
     @task(1)
     def missing(self):
         self.client.get("/missing")
+
+    @task(1)
+    def broken(self):  # the locustfile's own exception: counted, the user goes on
+        raise KeyError("cart")
 """
 
 pytestmark = pytest.mark.integration

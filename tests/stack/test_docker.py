@@ -26,9 +26,10 @@ DASHBOARD = PROVISIONING / "dashboards" / "loadgate.json"
 # What runner/loadgate/exporter.py serves (counters get _total, the histogram _bucket/_sum/_count).
 EXPORTED = {"loadgate_request_duration_seconds_bucket", "loadgate_request_duration_seconds_sum",
             "loadgate_request_duration_seconds_count", "loadgate_requests_total",
-            "loadgate_request_failures_total", "loadgate_users", "loadgate_workers"}
+            "loadgate_request_failures_total", "loadgate_users", "loadgate_workers",
+            "loadgate_request_failure_reasons_total", "loadgate_user_errors_total"}
 PROMQL_WORDS = {"sum", "by", "rate", "histogram_quantile", "max", "last_over_time", "le", "method",
-                "name"}
+                "name", "reason", "type", "message", "location", "effect"}
 
 P95 = latency(95, 300.0, name="p95 latency <= 300 ms", warn=250.0)
 P99 = latency(99, 500.0, name="p99 latency of GET /items <= 500 ms", request="GET /items")
@@ -268,9 +269,10 @@ def test_dashboard_structure():
     assert dashboard["uid"] == "loadgate" and isinstance(dashboard["schemaVersion"], int)
     assert len({p["id"] for p in panels}) == len(panels)
     titles = " ".join(p["title"] for p in panels).lower()
-    for needed in ("latency", "requests/s", "failures/s", "users", "per request"):
+    for needed in ("latency", "requests/s", "failures/s", "users", "per request", "why requests failed",
+                   "exceptions in the locustfile"):
         assert needed in titles
-    assert [p["type"] for p in panels].count("table") == 1
+    assert [p["type"] for p in panels].count("table") == 3
     for panel in panels:
         assert panel["datasource"]["uid"] == "loadgate-prometheus"
         assert set(panel["gridPos"]) == {"x", "y", "w", "h"} and panel["gridPos"]["x"] + panel["gridPos"]["w"] <= 24
