@@ -12,6 +12,7 @@ import sys
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -106,6 +107,10 @@ def test_two_runs_at_once_through_remote_write(tmp_path, shared):
                 for name, users in (("first", 10), ("second", 3))]
         check_each_judged_its_own(runs)
     assert [cmd for cmd in descendants(os.getpid()).values() if "agent" in cmd] == []
+    for name in ("first", "second"):  # everything an agent sent carries its run's id, `up` too
+        query = urllib.parse.urlencode({"query": f'count(up{{run_id="{name}"}})'})
+        answer = json.loads(urllib.request.urlopen(f"{store}/api/v1/query?{query}", timeout=5).read())
+        assert answer["data"]["result"], (name, answer)
 
 
 def test_two_runs_at_once_scraped_directly_by_one_prometheus(tmp_path, shared):

@@ -69,7 +69,7 @@ class LocalStack(LoadLoop):
             else self.workdir
         config = self.home / "prometheus.yml"
         config.write_text(prometheus_config(f"127.0.0.1:{self.exporter_port}", self.plan.scrapes,
-                                            self.remote_write()))
+                                            self.remote_write(), self.plan.run_id))
         argv = [binary, f"--config.file={config}", f"--web.listen-address=127.0.0.1:{port}",
                 "--log.level=warn", *self.storage_args()]
         self.prometheus = Child("prometheus", argv, self.home / "prometheus.log",

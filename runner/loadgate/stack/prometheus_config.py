@@ -15,8 +15,10 @@ SCRAPE_INTERVAL_S = 0.25
 
 
 def prometheus_config(exporter_target: str, scrapes: Iterable[Scrape],
-                      remote_write: dict | None = None) -> str:
-    """``remote_write``: one remote_write entry (url and auth); then Prometheus runs as an agent."""
+                      remote_write: dict | None = None, run_id: str | None = None) -> str:
+    """``remote_write``: one remote_write entry (url and auth); then Prometheus runs as an agent
+    and labels everything it sends with ``run_id`` (the exporter's series carry it already; the
+    ``scrape:`` targets' and ``up`` get it too, so two runs never write the same series)."""
     jobs = [{
         "job_name": "loadgate",
         "scrape_interval": SCRAPE_INTERVAL,
@@ -34,6 +36,7 @@ def prometheus_config(exporter_target: str, scrapes: Iterable[Scrape],
         "scrape_configs": jobs,
     }
     if remote_write:
+        config["global"]["external_labels"] = {"run_id": run_id or "adhoc"}
         # sent within 250 ms of each scrape: the gate waits for the final figures in the store.
         # benchmarks/remote.py: remote write / local Prometheus 0.96 with 250 ms, 1.15 (+1.3 s
         # per run) with Prometheus' default of 5 s.
