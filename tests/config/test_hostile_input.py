@@ -142,3 +142,12 @@ def test_environment_numbers_are_checked(write, name, value):
     args = SimpleNamespace(**{**ARGS, "slo": str(slo), "locustfile": str(locustfile)})
     with pytest.raises(ConfigError, match=f"^{name}: "):
         build_plan(args, {name: value})
+
+
+def test_a_duration_beyond_a_year_is_refused(write):
+    slo = write("slo.yaml", HEAD + "load: {duration: 9000h}\nslos: [{sli: error_rate, max: 1%}]\n")
+    args = SimpleNamespace(**{**ARGS, "slo": str(slo), "locustfile": str(write("lf.py", ""))})
+    with pytest.raises(ConfigError, match=r"^duration: the duration \(9000h\) is longer than the "
+                                          r"limit of 366 days"):
+        build_plan(args, {})
+    assert build_plan(args, {"LOADGATE_DURATION": "1000h"}).duration == 3_600_000

@@ -20,7 +20,7 @@ from loadgate.judge import baseline
 from loadgate.judge.baseline import Baseline
 from loadgate.model import Objective, Scrape
 from loadgate.redaction import redact_url
-from loadgate.units import finite_number, parse_duration
+from loadgate.units import finite_number, format_seconds, parse_duration
 
 DEFAULTS = {"users": 10, "spawn_rate": 10.0, "duration": 30.0, "warmup": 0.0, "workers": 1}
 STACKS = ("local", "docker")
@@ -197,7 +197,13 @@ def check_report_dir(path: Path) -> Path:
     return path
 
 
+MAX_DURATION = 366 * 86400.0  # a year: beyond it Locust's -t overflows its time arithmetic
+
+
 def check_warmup(plan: Plan) -> Plan:
+    if plan.duration > MAX_DURATION:
+        raise ConfigError(f"the duration ({format_seconds(plan.duration)}) is longer than the "
+                          f"limit of {MAX_DURATION / 86400:.0f} days", key="duration")
     if plan.warmup >= plan.duration:
         raise ConfigError(f"the warm-up ({plan.warmup:g}s) must be shorter than the duration "
                           f"({plan.duration:g}s): nothing would be left to judge", key="warmup")
