@@ -346,7 +346,8 @@ def test_up_and_down(docker_ready, grafana_standin, target, tmp_path, monkeypatc
 
     from loadgate.stack.docker import files_dir
 
-    locustfile, slo = write_files(tmp_path, target, "  - sli: latency\n    percentile: 95\n    max: 300ms\n")
+    host = target.replace("http://", "http://bob:up-s3cret@")  # never printed, never in argv
+    locustfile, slo = write_files(tmp_path, host, "  - sli: latency\n    percentile: 95\n    max: 300ms\n")
     ports = {name: free_port() for name in ("PROMETHEUS", "GRAFANA", "EXPORTER", "MASTER", "LOCUST_WEB")}
     for name, port in ports.items():
         monkeypatch.setenv(f"LOADGATE_{name}_PORT", str(port))
@@ -359,6 +360,11 @@ def test_up_and_down(docker_ready, grafana_standin, target, tmp_path, monkeypatc
         out = capsys.readouterr().out
         password = re.search(r"password (\S+) \(generated\)", out).group(1)
         assert f"http://127.0.0.1:{ports['GRAFANA']}" in out and f"http://127.0.0.1:{ports['LOCUST_WEB']}" in out
+        assert "up-s3cret" not in out and "target http://***@127.0.0.1:" in out
+        (master,) = [c for c in docker_ready.containers.list(filters={"label": f"com.docker.compose.project={project}"})
+                     if c.labels["com.docker.compose.service"] == "locust-master"]
+        assert not [a for a in master.attrs["Args"] + master.attrs["Config"]["Cmd"] if "s3cret" in a]
+        assert f"LOCUST_HOST={host}" in master.attrs["Config"]["Env"]  # the environment, not argv
         (grafana,) = [c for c in docker_ready.containers.list(filters={"label": f"com.docker.compose.project={project}"})
                       if c.labels["com.docker.compose.service"] == "grafana"]
         assert f"GF_SECURITY_ADMIN_PASSWORD={password}" in grafana.attrs["Config"]["Env"] and password != "admin"
