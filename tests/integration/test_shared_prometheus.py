@@ -34,7 +34,8 @@ def start_prometheus(folder: Path, *extra: str, scrape: list[int] = ()) -> tuple
     config.write_text("scrape_configs:\n" + jobs if jobs else "global: {}\n")
     process = subprocess.Popen([shutil.which("prometheus"), f"--config.file={config}",
                                 f"--storage.tsdb.path={folder / 'shared-tsdb'}",
-                                f"--web.listen-address=127.0.0.1:{port}", "--log.level=warn", *extra],
+                                f"--web.listen-address=127.0.0.1:{port}", "--log.level=warn",
+                                "--enable-feature=native-histograms", *extra],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 20

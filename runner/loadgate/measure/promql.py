@@ -1,6 +1,12 @@
 """All the PromQL loadgate writes, in one place (pure: objectives and windows in, PromQL out).
 
-Requests in the evaluation window carry ``phase="window"``.  An exact ``request:`` is a label
+Requests in the evaluation window carry ``phase="window"``.  The latency histogram is a native
+one (one series per request name, only populated buckets): ``histogram_quantile(q, sum(h))``.
+Prometheus 2.42 cannot subtract native histograms, so the latency of a stretch of time (a ``for``
+window, a regression interval) is ``increase(h[stretch])``: its change between the first and the
+last scrape inside the stretch.  Extrapolation scales every bucket alike and leaves percentiles
+unchanged; what it leaves out is the requests between the stretch's start and its first scrape
+(under one 250 ms scrape interval).  An exact ``request:`` is a label
 matcher; a pattern resolved to several requests (patterns.py) is the union (``or``) of one exact
 selector per request: Prometheus never has to understand globs or Python regexes.
 
@@ -19,7 +25,7 @@ from loadgate.model import Objective, RequestSelector, Window
 WINDOW = 'phase="window"'
 REQUESTS = "loadgate_requests_total"
 FAILURES = "loadgate_request_failures_total"
-BUCKETS = "loadgate_request_duration_seconds_bucket"
+HISTOGRAM = "loadgate_request_duration_seconds"  # a native histogram
 USERS = "loadgate_users"
 BLOCKED = "loadgate_event_loop_blocked_seconds"  # longest block of a Locust event loop (stalls.py)
 BLOCKED_END = "loadgate_event_loop_blocked_end_timestamp_seconds"
@@ -67,34 +73,36 @@ def matchers(selector: RequestSelector | None) -> str:
     return ",".join(parts)
 
 
-def series(metric: str, objective: Objective, modifier: str = "") -> str | None:
-    """``metric{...}`` for the objective's requests (``modifier``: e.g. ``offset 30s``).
+def series(metric: str, objective: Objective, modifier: str = "", wrap: str = "{}") -> str | None:
+    """``metric{...}`` for the objective's requests (``modifier``: e.g. ``offset 30s``; ``wrap``:
+    a function around each selector, e.g. ``increase({}[30s])``).
 
     None when a pattern matched no request: there is nothing to read.
     """
     suffix = f" {modifier}" if modifier else ""
     if objective.matched is None:
-        return f"{metric}{{{matchers(objective.request)}}}{suffix}"
+        return wrap.format(f"{metric}{{{matchers(objective.request)}}}{suffix}")
     if not objective.matched:
         return None
-    parts = [f"{metric}{{{matchers(selector)}}}{suffix}" for selector in objective.matched]
+    parts = [wrap.format(f"{metric}{{{matchers(selector)}}}{suffix}") for selector in objective.matched]
     return parts[0] if len(parts) == 1 else "(" + " or ".join(parts) + ")"
 
 
 def quantile(q: float, selected: str, by: str = "") -> str:
-    """The ``q`` quantile in milliseconds of the buckets ``selected`` (summed, grouped ``by``)."""
-    group = f"{by}, le" if by else "le"
-    return f"histogram_quantile({q!r}, sum by ({group}) ({selected})) * 1000"
+    """The ``q`` quantile in milliseconds of the native histograms ``selected`` (summed, grouped
+    ``by``)."""
+    group = f" by ({by})" if by else ""
+    return f"histogram_quantile({q!r}, sum{group} ({selected})) * 1000"
 
 
 def window_quantile(q: float, by: str = "") -> str:
     """The ``q`` quantile over the window of every request (``by``: per label group)."""
-    return quantile(q, f"{BUCKETS}{{{WINDOW}}}", by)
+    return quantile(q, f"{HISTOGRAM}{{{WINDOW}}}", by)
 
 
 def recent_quantile(q: float, span: str) -> str:
     """The ``q`` quantile of the requests of the last ``span`` (a picture, never judged)."""
-    return quantile(q, f"rate({BUCKETS}[{span}])")
+    return quantile(q, f"rate({HISTOGRAM}[{span}])")
 
 
 def delta(metric: str, objective: Objective, seconds: float, by: str = "") -> str | None:
@@ -113,11 +121,11 @@ def difference(now: str, then: str, by: str = "") -> str:
     return f"({agg} ({now}) - ({agg} ({then}) or {agg} ({now}) * 0))"
 
 
-def recent_quantile_of(objective: Objective, seconds: float) -> str | None:
+def recent_quantile_of(objective: Objective, seconds: float, by: str = "") -> str | None:
     """The latency objective's percentile (ms) over its requests of the ``seconds`` before the
-    evaluation time, from exact bucket differences."""
-    buckets = delta(BUCKETS, objective, seconds, "le")
-    return None if buckets is None else f"histogram_quantile({objective.percentile / 100!r}, {buckets}) * 1000"
+    evaluation time (``increase``, see above)."""
+    selected = series(HISTOGRAM, objective, wrap=f"increase({{}}[{duration(seconds)}])")
+    return None if selected is None else quantile(objective.percentile / 100, selected, by)
 
 
 def interval_delta(metric: str, seconds: float, by: str = "") -> str:
@@ -129,8 +137,7 @@ def interval_delta(metric: str, seconds: float, by: str = "") -> str:
 
 def interval_quantile(q: float, seconds: float, by: str = "") -> str:
     """The ``q`` quantile (ms) of the window requests of the ``seconds`` before the evaluation time."""
-    group = f"{by}, le" if by else "le"
-    return f"histogram_quantile({q!r}, {interval_delta(BUCKETS, seconds, group)}) * 1000"
+    return quantile(q, f"increase({HISTOGRAM}{{{WINDOW}}}[{duration(seconds)}])", by)
 
 
 def scrape_instants() -> str:
@@ -146,24 +153,26 @@ def selected_total(metric: str, objective: Objective) -> str | None:
 
 def selected_quantile(objective: Objective) -> str | None:
     """The latency objective's percentile in milliseconds over its requests in the window."""
-    selected = series(BUCKETS, objective)
+    selected = series(HISTOGRAM, objective)
     return None if selected is None else quantile(objective.percentile / 100, selected)
 
 
-def sliding_query(objective: Objective, window: Window) -> str | None:
-    """PromQL for the objective's figure over the ``for`` seconds before the evaluation time."""
+def sliding_query(objective: Objective, window: Window, by: str = "") -> str | None:
+    """PromQL for the objective's figure over the ``for`` seconds before the evaluation time
+    (``by``: one figure per label group, e.g. per request)."""
     seconds = objective.sustain or window.seconds
     if objective.sli == "promql":
         return substitute(objective.query or "", window, seconds)
-    requests = delta(REQUESTS, objective, seconds)
+    requests = delta(REQUESTS, objective, seconds, by)
     if requests is None:
         return None
     if objective.sli == "latency":
-        return recent_quantile_of(objective, seconds)
+        return recent_quantile_of(objective, seconds, by)
+    zero = "" if by else " or vector(0)"  # grouped: every request has both counters
     if objective.sli == "error_rate":
-        failures = delta(FAILURES, objective, seconds)
-        return f"({failures} or vector(0)) / {requests}"
-    return f"({requests} or vector(0)) / {seconds!r}"
+        failures = delta(FAILURES, objective, seconds, by)
+        return f"({failures}{zero}) / {requests}"
+    return f"({requests}{zero}) / {seconds!r}"
 
 
 _METRIC = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|`[^`]*`|\b(loadgate_[A-Za-z0-9_:]*)')

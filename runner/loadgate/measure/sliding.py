@@ -6,6 +6,12 @@ resolution (no ``increase()`` extrapolation).  A series that did not exist yet a
 counts as zero (the ``or ... * 0`` branch).  The query is evaluated at every step ``t`` from
 ``start + for`` to the end of the evaluation window, so every position of the sliding window
 inside the evaluation window is judged (to the step, the scrape interval for runs up to ~15 min).
+
+Latency is the exception: Prometheus 2.42 cannot subtract native histograms, so its window is
+``increase(h[for])``, the histogram's change between the first and the last scrape inside the
+window.  Extrapolation scales every bucket alike and leaves the percentile unchanged; what it
+leaves out is the requests between the window's start and the first scrape in it (under one
+250 ms scrape interval of a ``for`` that lasts seconds to minutes).
 """
 
 from __future__ import annotations

@@ -16,9 +16,9 @@ from loadgate.redaction import redact_url
 from loadgate.stack import leftovers, remote
 from loadgate.stack.base import LoadLoop, LoadOutcome, Watch
 from loadgate.stack.locust_argv import exporter_env, locust_argv, master_args, worker_args
-from loadgate.stack.probe import STARTUP_TIMEOUT, http_ok, wait_until
+from loadgate.stack.probe import STARTUP_TIMEOUT, check_native_histograms, http_ok, wait_until
 from loadgate.stack.processes import Child, check_port_free, free_port, stop_all
-from loadgate.stack.prometheus_config import prometheus_config
+from loadgate.stack.prometheus_config import NATIVE_HISTOGRAMS, prometheus_config
 
 log = logging.getLogger("loadgate")
 
@@ -52,6 +52,8 @@ class LocalStack(LoadLoop):
     @classmethod
     def start(cls, plan: Plan, resources: ExitStack, workdir: Path) -> LocalStack:
         stack = cls(plan, resources, workdir)
+        if plan.prometheus_url:
+            check_native_histograms(plan.prometheus_url)
         if plan.prometheus_url and not plan.remote_write:
             stack.exporter_port = int(os.environ.get("LOADGATE_EXPORTER_PORT", "9646"))
         else:
@@ -71,7 +73,7 @@ class LocalStack(LoadLoop):
         config.write_text(prometheus_config(f"127.0.0.1:{self.exporter_port}", self.plan.scrapes,
                                             self.remote_write(), self.plan.run_id))
         argv = [binary, f"--config.file={config}", f"--web.listen-address=127.0.0.1:{port}",
-                "--log.level=warn", *self.storage_args()]
+                "--log.level=warn", NATIVE_HISTOGRAMS, *self.storage_args()]
         self.prometheus = Child("prometheus", argv, self.home / "prometheus.log",
                                 keep_alive=self.plan.keep_stack)
         if self.plan.keep_stack:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import time
 import urllib.error
 import urllib.request
 from urllib.parse import urlsplit
 
-from loadgate.errors import InfraError
+from loadgate.errors import ConfigError, InfraError
+from loadgate.redaction import redact
+from loadgate.stack.prometheus_config import NATIVE_HISTOGRAMS
 from loadgate.stack.processes import Child, port_owner
 
 STARTUP_TIMEOUT = 30.0
@@ -19,6 +22,21 @@ def http_ok(url: str, timeout: float = 1.0) -> bool:
             return response.status == 200
     except (urllib.error.URLError, OSError):
         return False
+
+
+def check_native_histograms(url: str) -> None:
+    """A Prometheus given with --prometheus-url must ingest native histograms; ConfigError naming
+    the flag when its flags say it does not (a store without that API is left to the final read)."""
+    try:
+        with urllib.request.urlopen(url.rstrip("/") + "/api/v1/status/flags", timeout=5) as response:  # noqa: S310
+            flags = json.loads(response.read()).get("data") or {}
+    except urllib.error.HTTPError:
+        return
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        raise InfraError(f"cannot reach Prometheus at {redact(url)}: {exc}") from None
+    if isinstance(flags, dict) and "native-histograms" not in str(flags.get("enable-feature", "")):
+        raise ConfigError(f"Prometheus at {redact(url)} does not ingest native histograms, which "
+                          f"loadgate's latency histogram is: start it with {NATIVE_HISTOGRAMS}")
 
 
 def exporter_ready(url: str, run_id: str) -> bool:
