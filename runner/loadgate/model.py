@@ -240,6 +240,7 @@ class Measurements:
     failure_reasons: tuple[FailureReason, ...] = ()  # in the window, most frequent first
     user_errors: tuple[UserError, ...] = ()  # over the whole run, most frequent first
     stalls: tuple[Stall, ...] = ()  # no request completed while users ran (measure/stalls.py)
+    warnings: tuple[str, ...] = ()  # about the run itself (e.g. too many request names)
 
 
 @dataclass(frozen=True)

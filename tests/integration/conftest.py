@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -102,6 +103,38 @@ class Gate:
         for path in self.records.glob("samples-*.json"):
             found += json.loads(path.read_text())
         return found
+
+
+@pytest.fixture
+def prometheus_for(tmp_path):
+    """Start a Prometheus (not loadgate's) scraping an exporter port: ``start(port, native=True)``
+    returns its URL; ``native=False`` leaves out the native histogram feature."""
+    started = []
+
+    def start(exporter_port: int, native: bool = True) -> str:
+        port, home = free_port(), tmp_path / f"prometheus-{len(started)}"
+        home.mkdir()
+        (home / "prometheus.yml").write_text(
+            "scrape_configs:\n  - job_name: loadgate\n    scrape_interval: 250ms\n"
+            f"    scrape_timeout: 250ms\n    static_configs: [{{targets: ['127.0.0.1:{exporter_port}']}}]\n")
+        argv = [shutil.which("prometheus"), f"--config.file={home / 'prometheus.yml'}",
+                f"--storage.tsdb.path={home / 'tsdb'}", f"--web.listen-address=127.0.0.1:{port}",
+                "--log.level=warn"] + (["--enable-feature=native-histograms"] if native else [])
+        started.append(subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(url + "/-/ready", timeout=1).close()
+                return url
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("Prometheus did not start")
+
+    yield start
+    for process in started:
+        process.terminate()
+        process.wait(10)
 
 
 @pytest.fixture

@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import json
-import shutil
 import socket
-import subprocess
-import time
-import urllib.request
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -18,28 +14,10 @@ ALL_REQUESTS = "  - sli: throughput\n    min: 1/s\n"
 
 
 @pytest.fixture
-def shared_prometheus(tmp_path):
+def shared_prometheus(tmp_path, prometheus_for):
     """A Prometheus the runs do not start: it scrapes a fixed exporter port every 250 ms."""
-    exporter, port = free_port(), free_port()
-    config = tmp_path / "prometheus.yml"
-    config.write_text("scrape_configs:\n  - job_name: loadgate\n    scrape_interval: 250ms\n"
-                      f"    scrape_timeout: 250ms\n    static_configs: [{{targets: ['127.0.0.1:{exporter}']}}]\n")
-    process = subprocess.Popen([shutil.which("prometheus"), f"--config.file={config}",
-                                f"--storage.tsdb.path={tmp_path / 'tsdb'}",
-                                f"--web.listen-address=127.0.0.1:{port}", "--log.level=warn",
-                                "--enable-feature=native-histograms"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(url + "/-/ready", timeout=1).close()
-            break
-        except OSError:
-            time.sleep(0.1)
-    yield url, exporter
-    process.terminate()
-    process.wait(10)
+    exporter = free_port()
+    return prometheus_for(exporter), exporter
 
 
 def test_two_runs_on_one_prometheus_each_judge_only_their_own(gate, shared_prometheus, monkeypatch):

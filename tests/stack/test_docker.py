@@ -27,7 +27,8 @@ DASHBOARD = PROVISIONING / "dashboards" / "loadgate.json"
 EXPORTED = {"loadgate_request_duration_seconds", "loadgate_requests_total",
             "loadgate_request_failures_total", "loadgate_users", "loadgate_workers",
             "loadgate_request_failure_reasons_total", "loadgate_user_errors_total"}
-PROMQL_WORDS = {"sum", "by", "rate", "histogram_quantile", "max", "last_over_time", "le", "method",
+PROMQL_WORDS = {"sum", "by", "rate", "increase", "histogram_quantile", "max", "last_over_time",
+                "method",
                 "name", "reason", "type", "message", "location", "effect"}
 
 P95 = latency(95, 300.0, name="p95 latency <= 300 ms", warn=250.0)

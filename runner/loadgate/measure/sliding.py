@@ -27,18 +27,26 @@ from loadgate.stack.prometheus_config import SCRAPE_INTERVAL_S
 MAX_POINTS = 2000
 
 
-def steps(window: Window, seconds: float) -> tuple[float, float, float] | None:
-    """(first, last, step) of the window ends; None when the window is shorter than ``for``."""
+def steps(window: Window, seconds: float, final: float | None = None) -> tuple[float, float, float] | None:
+    """(first, last, step) of the window ends; None when the window is shorter than ``for``.
+
+    ``final``: the final scrape's time (just after the window's end); the last position ends
+    there, so requests of the load's last moments are in a window too, and the others follow
+    back from it a step apart."""
     first, last = window.start + seconds, window.end
     if first > last + 1e-6:
         return None
     step = max(SCRAPE_INTERVAL_S, (last - first) / MAX_POINTS)
+    if final is not None and final > last:
+        last = final
+        first = last - math.floor((last - first) / step + 1e-9) * step
     return first, max(first, last), step
 
 
 def read(reader: Reader, objective: Objective, window: Window) -> tuple[tuple[float, float], ...] | None:
     """(window end, figure) for every window position; None when no window fits."""
-    positions, query = steps(window, objective.sustain or 0.0), promql.sliding_query(objective, window)
+    positions = steps(window, objective.sustain or 0.0, reader.at)
+    query = promql.sliding_query(objective, window)
     if positions is None:
         return None
     if query is None:

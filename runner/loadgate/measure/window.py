@@ -13,7 +13,7 @@ from typing import Iterable
 
 from loadgate import patterns
 from loadgate.errors import InfraError
-from loadgate.measure import failures, intervals, promql, sliding, stalls
+from loadgate.measure import cardinality, failures, grouped, intervals, promql, sliding, stalls
 from loadgate.measure.promql import (
     FAILURES,
     FINISHED,
@@ -122,13 +122,17 @@ def measure(url: str, objectives: Iterable[Objective], until: float | None = Non
     totals, per_request = request_figures(reader, window)
     seen = [(r.method or "", r.name or "") for r in per_request]
     objectives = patterns.resolve(objectives, seen)
+    counts = {(r.method or "", r.name or ""): (r.requests, r.failures) for r in per_request}
+    known = grouped.values(reader, objectives, window, counts)
     values, notes = {}, {}
     for objective in objectives:
-        values[objective.name], note = sli_value(reader, objective, window, seen)
+        values[objective.name], note = known.get(objective.name) or \
+            sli_value(reader, objective, window, seen)
         if note:
             notes[objective.name] = note
-    sustained = {o.name: series for o in objectives if o.sustain
-                 and (series := sliding.read(reader, o, window)) is not None}
+    sustained = grouped.sliding(reader, objectives, window, sliding.steps)
+    sustained.update({o.name: series for o in objectives if o.sustain and o.name not in sustained
+                      and (series := sliding.read(reader, o, window)) is not None})
     reasons, user_errors = failures.read(reader)
     totals, per_request, by_objective = with_intervals(reader, window, totals, per_request, objectives)
     return Measurements(window=window, totals=totals, requests=tuple(per_request),
@@ -136,7 +140,8 @@ def measure(url: str, objectives: Iterable[Objective], until: float | None = Non
                         locust_requests=check_complete(reader) if until is None else None,
                         objectives=tuple(objectives), sustained=sustained, intervals=by_objective,
                         failure_reasons=reasons, user_errors=user_errors,
-                        stalls=stalls.read(reader, window))
+                        stalls=stalls.read(reader, window),
+                        warnings=tuple(filter(None, [cardinality.warning(per_request)])))
 
 
 def with_intervals(reader: Reader, window: Window, totals: RequestFigures,

@@ -75,6 +75,8 @@ def render(verdict: Verdict, colour: bool) -> str:
             lines += [f"  {visible(r.describe())}" for r in result.reasons[:TOP]]
     lines += baseline_lines(verdict)
     lines += [f"note: {visible(note)}" for note in verdict.notes]
+    lines += [paint(f"warning: {visible(text)}", Status.WARN, colour)
+              for text in (figures.warnings if figures else ())]
     if verdict.error:  # one line, then what came with it (e.g. Locust's last lines) indented
         lines += indented(f"error: {verdict.error}")
     lines.append(paint(f"loadgate: {VERDICTS[verdict.status]}", verdict.status, colour))

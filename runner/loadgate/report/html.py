@@ -207,6 +207,7 @@ def render(plan: Plan, verdict: Verdict) -> str:
         body.append(f'<div class="error-box">{escape(visible(verdict.error, newlines=True))}</div>')
     body += [f'<div class="error-box note-box">{text(note)}</div>' for note in verdict.notes]
     if figures:
+        body += [f'<div class="error-box">Warning: {escape(text)}</div>' for text in figures.warnings]
         body.append(cards(figures))
     body.append(slo_table(verdict))
     body.append(baseline_table(verdict))

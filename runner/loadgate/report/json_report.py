@@ -114,6 +114,8 @@ def document(plan: Plan, verdict: Verdict) -> dict:
         "notes": list(verdict.notes),
         **document_fields(verdict),
     }
+    if figures and figures.warnings:
+        doc["warnings"] = list(figures.warnings)
     if verdict.error:
         doc["error"] = verdict.error
     return doc

@@ -97,6 +97,9 @@ def properties(verdict: Verdict, run_id: str = "") -> dict[str, str]:
         props[f"slo.{index}.threshold"] = result.objective.threshold
         props[f"slo.{index}.unit"] = result.objective.unit
     props.update(baseline_properties(verdict))
+    figures = verdict.measurements
+    for index, text in enumerate(figures.warnings if figures else (), start=1):
+        props[f"warning.{index}"] = text
     return props
 
 

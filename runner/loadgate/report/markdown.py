@@ -59,6 +59,7 @@ def render(plan: Plan, verdict: Verdict) -> str:
                      f"{cell(result.objective.threshold)} | {ICONS[result.status]} |")
     lines += baseline_lines(verdict)
     figures = verdict.measurements
+    lines += [f"\n> **Warning:** {cell(text)}" for text in (figures.warnings if figures else ())]
     if figures:
         lines += ["", f"Window: {figures.window.seconds:.1f} s after a {plan.warmup:g} s warm-up, "
                   f"{plan.users} users.", "",

@@ -17,7 +17,7 @@ from typing import Iterable
 from loadgate import patterns
 from loadgate.errors import InfraError
 from loadgate.judge.threshold import judge_one
-from loadgate.measure import promql
+from loadgate.measure import grouped, promql
 from loadgate.measure import window as measured
 from loadgate.measure.promql import WINDOW_START
 from loadgate.measure.reader import Reader
@@ -77,8 +77,13 @@ class Guard:
             log.debug("abort check %.1f s: not due (window start %s)", elapsed, start)
             return None
         window = Window(start, now)
-        for objective in patterns.resolve(due, measured.requests_seen(self.reader)):
-            value = live_value(self.reader, objective, window)
+        resolved = patterns.resolve(due, measured.requests_seen(self.reader))
+        known = {name: value for name, (value, _) in grouped.values(
+            self.reader, [o for o in resolved if not o.sustain], window).items()}
+        known.update(grouped.sliding_now(self.reader, resolved, window))
+        for objective in resolved:
+            value = known[objective.name] if objective.name in known else \
+                live_value(self.reader, objective, window)
             result = judge_one(objective, value) if value is not None else None
             log.debug("abort check %.1f s: %s", elapsed, result.message if result else "no data")
             if result is not None and result.status is Status.FAIL:

@@ -1,0 +1,240 @@
+"""How measurement scales with request names and run length, measured in one run on this machine.
+
+For each case, `loadgate run` (local stack) drives the demo service's /items (lognormal latency)
+with requests spread evenly over N distinct Locust names, while this script watches the
+Prometheus that loadgate started (its peak RSS from /proc VmHWM, the series in its head from
+/api/v1/status/tsdb, the exporter's slowest scrape from scrape_duration_seconds).  A recording
+locustfile keeps every response time Locust measured, so each percentile loadgate reports is
+compared with the exact one (totals, and every name with at least 1 000 requests).
+
+Cases: names 1 / 10 / 100 / 1 000 for 30 s each, one 20-name run of 10 minutes, and a bare
+Locust run (no loadgate) of the 1-name case for the overhead.  Goals (issue #9): 1 000 names exit
+0, <= +1.5 s beyond the load, Prometheus peak RSS <= 256 MiB; 20 names x 10 min <= 256 MiB;
+1 name: no more than +0.9 s over bare Locust.
+
+Usage: .venv/bin/python benchmarks/scale.py [--users 20] [--short 30] [--long 600] [--only 1,10]
+Needs Prometheus on PATH. Traffic goes only to the demo service this script starts on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "runner"))
+
+from loadgate.stack.processes import free_port  # noqa: E402
+
+LOCUSTFILE = '''
+import json, os, random
+from locust import FastHttpUser, constant, events, task
+
+NAMES = int(os.environ["SCALE_NAMES"])
+samples = []
+
+@events.request.add_listener
+def record(request_type, name, response_time, exception=None, **kw):
+    samples.append((name, response_time))
+
+@events.quitting.add_listener
+def dump(environment, **kw):
+    if samples:
+        with open(os.path.join(os.environ["SCALE_DIR"], f"samples-{os.getpid()}.json"), "w") as out:
+            json.dump(samples, out)
+
+class Api(FastHttpUser):
+    wait_time = constant(0.015)
+
+    @task
+    def item(self):
+        self.client.get("/items", name=f"/api/items/{random.randrange(NAMES)}")
+'''
+QUANTILES = (("p50_ms", 0.5), ("p90_ms", 0.9), ("p95_ms", 0.95), ("p99_ms", 0.99))
+
+
+def exact(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * q
+    low, high = math.floor(position), math.ceil(position)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+class Watcher(threading.Thread):
+    """Polls the Prometheus child of one loadgate process until it is gone."""
+
+    def __init__(self, parent: int) -> None:
+        super().__init__(daemon=True)
+        self.parent, self.peak_kib, self.series, self.slowest = parent, 0, 0, 0.0
+        self.done = False
+
+    def run(self) -> None:
+        pid, url = None, None
+        while not self.done:
+            if pid is None:
+                pid, url = find_prometheus(self.parent)
+            if pid is not None:
+                self.peak_kib = max(self.peak_kib, vm_hwm(pid))
+                self.series = max(self.series, head_series(url))
+                self.slowest = max(self.slowest, slowest_scrape(url))
+            time.sleep(0.5)
+
+
+def find_prometheus(parent: int) -> tuple[int | None, str | None]:
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            stat = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+            argv = (proc / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if int(stat[1]) == parent and argv[0].endswith(b"prometheus"):
+            listen = next(a for a in argv if a.startswith(b"--web.listen-address="))
+            return int(proc.name), "http://" + listen.split(b"=", 1)[1].decode()
+    return None, None
+
+
+def vm_hwm(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def get(url: str, path: str, **params) -> dict:
+    try:
+        query = f"?{urllib.parse.urlencode(params)}" if params else ""
+        with urllib.request.urlopen(f"{url}{path}{query}", timeout=2) as response:
+            return json.loads(response.read())["data"]
+    except (OSError, ValueError, KeyError):
+        return {}
+
+
+def head_series(url: str) -> int:
+    return int(get(url, "/api/v1/status/tsdb").get("headStats", {}).get("numSeries", 0))
+
+
+def slowest_scrape(url: str) -> float:
+    result = get(url, "/api/v1/query",
+                 query='max(max_over_time(scrape_duration_seconds{job="loadgate"}[15m]))')
+    values = [float(r["value"][1]) for r in result.get("result", [])] if result else []
+    return max(values) if values else 0.0
+
+
+def run_case(workdir: Path, host: str, names: int, duration: int, users: int) -> dict:
+    case = workdir / f"n{names}-{duration}"
+    case.mkdir()
+    slo = case / "slo.yaml"
+    slo.write_text("version: 1\nslos: [{sli: throughput, min: 1/s}]\n")
+    env = {**os.environ, "SCALE_NAMES": str(names), "SCALE_DIR": str(case)}
+    argv = [sys.executable, "-m", "loadgate", "run", "-f", str(workdir / "lf.py"), "--slo", str(slo),
+            "-H", host, "-u", str(users), "-r", str(users), "-t", f"{duration}s",
+            "--report-dir", str(case / "reports"), "--quiet"]
+    started = time.monotonic()
+    process = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    watcher = Watcher(process.pid)
+    watcher.start()
+    _, err = process.communicate()
+    wall = time.monotonic() - started
+    watcher.done = True
+    watcher.join(5)
+    results = json.loads((case / "reports" / "results.json").read_text())
+    window = results["window"]["end"] - results["window"]["start"]
+    return {"names": names, "duration": duration, "exit": process.returncode,
+            "rps": results["totals"]["rps"], "beyond": wall - window, "rss_mib": watcher.peak_kib / 1024,
+            "series": watcher.series, "slowest_ms": watcher.slowest * 1000,
+            "error": worst_error(results, case), "stderr": err.decode()[-300:]}
+
+
+def worst_error(results: dict, case: Path) -> float:
+    samples: dict[str, list[float]] = {}
+    for path in case.glob("samples-*.json"):
+        for name, ms in json.loads(path.read_text()):
+            samples.setdefault(name, []).append(ms)
+    everything = [v for values in samples.values() for v in values]
+    figures = [(results["totals"], everything)]
+    figures += [(r, samples.get(r["name"], [])) for r in results["requests"] if r["requests"] >= 1000]
+    worst = 0.0
+    for reported, values in figures:
+        for field, q in QUANTILES:
+            if values and reported.get(field) is not None:
+                worst = max(worst, abs(reported[field] / exact(values, q) - 1))
+    return worst * 100
+
+
+def bare_locust(workdir: Path, host: str, duration: int, users: int) -> float:
+    env = {**os.environ, "SCALE_NAMES": "1", "SCALE_DIR": str(workdir)}
+    stats = workdir / "bare"
+    started = time.monotonic()
+    subprocess.run([sys.executable, "-m", "locust", "-f", str(workdir / "lf.py"), "--headless",
+                    "--host", host, "-u", str(users), "-r", str(users), "-t", f"{duration}s",
+                    "--only-summary", "--json-file", str(stats)], env=env,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    wall = time.monotonic() - started
+    entries = json.loads(stats.with_suffix(".json").read_text())
+    load = max(e["last_request_timestamp"] for e in entries) - min(e["start_time"] for e in entries)
+    for path in workdir.glob("samples-*.json"):
+        path.unlink()
+    return wall - load
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--short", type=int, default=30)
+    parser.add_argument("--long", type=int, default=600)
+    parser.add_argument("--only", help="comma-separated cases, e.g. 1,10,1000,long,bare")
+    args = parser.parse_args()
+    only = set(args.only.split(",")) if args.only else None
+    port = free_port()
+    service = subprocess.Popen([sys.executable, "-m", "loadgate.demo", "--port", str(port)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(1)
+    host = f"http://127.0.0.1:{port}"
+    print(f"machine: {os.cpu_count()} cores, load average at start {os.getloadavg()[0]:.2f}; "
+          f"{args.users} users")
+    print(f"{'names':>5} {'load':>6} {'exit':>4} {'req/s':>7} {'beyond load':>11} {'Prom RSS':>9} "
+          f"{'series':>7} {'slowest scrape':>14} {'worst pct error':>15}")
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            workdir = Path(tmp)
+            (workdir / "lf.py").write_text(LOCUSTFILE)
+            cases = [(n, args.short) for n in (1, 10, 100, 1000)] + [(20, args.long)]
+            for names, duration in cases:
+                label = "long" if duration == args.long else str(names)
+                if only is not None and label not in only:
+                    continue
+                show(run_case(workdir, host, names, duration, args.users))
+            if only is None or "bare" in only:
+                bare = bare_locust(workdir, host, args.short, args.users)
+                print(f"bare Locust, 1 name, {args.short} s: {bare:+.2f} s beyond the load "
+                      "(the 1-name line's figure minus this is loadgate's overhead)")
+    finally:
+        service.terminate()
+    print(f"load average at the end {os.getloadavg()[0]:.2f}")
+
+
+def show(row: dict) -> None:
+    print(f"{row['names']:>5} {row['duration']:>5}s {row['exit']:>4} {row['rps']:>7.0f} "
+          f"{row['beyond']:>+10.2f}s {row['rss_mib']:>5.0f} MiB {row['series']:>7} "
+          f"{row['slowest_ms']:>11.1f} ms {row['error']:>14.3f}%", flush=True)
+    if row["exit"] not in (0, 1):
+        print(f"      stderr: {row['stderr']}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,121 @@
+"""Objectives that each select one request, read for all of them at once.
+
+``each: true`` over 1 000 request names makes 1 000 objectives; read one by one they would cost
+two or three queries each (seconds of round trips at the end of the run, and again on every
+``abort_on_fail`` check).  An objective that selects exactly one (method, name) is answered from
+queries grouped ``by (method, name)``: one per figure and percentile (and per ``for`` length for
+sliding windows), whatever the number of names.  The values are the same as the one-by-one
+queries give (same PromQL, grouped instead of filtered).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from typing import Iterable
+
+from loadgate.measure import promql
+from loadgate.measure.promql import FAILURES, REQUESTS, WINDOW
+from loadgate.measure.reader import Reader
+from loadgate.model import Objective, Window
+
+BY = "method, name"
+Key = tuple[str, str]
+
+
+def request_key(objective: Objective) -> Key | None:
+    """(method, name) when the objective selects exactly one request; None otherwise."""
+    if objective.sli == "promql" or objective.request is None:
+        return None
+    if objective.matched is None:
+        selector = objective.request
+    elif len(objective.matched) == 1:
+        selector = objective.matched[0]
+    else:
+        return None
+    if selector.kind != "exact" or not selector.method:
+        return None
+    return selector.method, selector.name
+
+
+def _by_key(samples: list[tuple[dict, float]]) -> dict[Key, float]:
+    return {(m.get("method", ""), m.get("name", "")): v for m, v in samples}
+
+
+def values(reader: Reader, objectives: Iterable[Objective], window: Window,
+           counts: dict[Key, tuple[int, int]] | None = None) -> dict[str, tuple[float | None, str | None]]:
+    """(value, note) by objective name, for the objectives that select one request each.
+
+    ``counts``: (requests, failures) by key when already read (the end-of-run figures)."""
+    chosen = [(o, key) for o in objectives if (key := request_key(o)) is not None]
+    if not chosen:
+        return {}
+    queries = {f"q{o.percentile!r}": promql.window_quantile(o.percentile / 100, BY)
+               for o, _ in chosen if o.sli == "latency"}
+    if counts is None:
+        queries["requests"] = f"sum by ({BY}) ({REQUESTS}{{{WINDOW}}})"
+        queries["failures"] = f"sum by ({BY}) ({FAILURES}{{{WINDOW}}})"
+    answers = {name: _by_key(samples) for name, samples in reader.concurrently(queries).items()}
+    if counts is None:
+        counts = {k: (int(n), int(answers["failures"].get(k, 0))) for k, n in answers["requests"].items()}
+    found = {}
+    for objective, key in chosen:
+        requests, failures = counts.get(key, (0, 0))
+        if requests == 0:  # left to the one-by-one reading (both readings of a name, its note)
+            continue
+        if objective.sli == "latency":
+            value = answers[f"q{objective.percentile!r}"].get(key)
+            found[objective.name] = (None if value is None or math.isnan(value) else value, None)
+        elif objective.sli == "error_rate":
+            found[objective.name] = (failures / requests, None)
+        else:
+            found[objective.name] = (requests / window.seconds if window.seconds > 0 else 0.0, None)
+    return found
+
+
+def sliding_groups(objectives: Iterable[Objective]) -> dict[tuple, list[tuple[Objective, Key]]]:
+    """``for:`` objectives selecting one request each, by what one grouped query can answer."""
+    groups: dict[tuple, list[tuple[Objective, Key]]] = {}
+    for objective in objectives:
+        key = request_key(objective)
+        if objective.sustain and key is not None:
+            shape = (objective.sli, objective.percentile, objective.sustain)
+            groups.setdefault(shape, []).append((objective, key))
+    return {shape: members for shape, members in groups.items() if len(members) > 1}
+
+
+def grouped_sliding_query(objective: Objective, window: Window) -> str | None:
+    """The objective's sliding query for every request of the window, grouped by request."""
+    everything = dataclasses.replace(objective, request=None, matched=None)
+    return promql.sliding_query(everything, window, by=BY)
+
+
+def sliding(reader: Reader, objectives: Iterable[Objective], window: Window, steps) -> dict:
+    """(window end, figure) series by objective name, one range query per group."""
+    found = {}
+    for members in sliding_groups(objectives).values():
+        positions = steps(window, members[0][0].sustain, reader.at)
+        if positions is None:
+            continue
+        first, last, step = positions
+        result = reader.range(grouped_sliding_query(members[0][0], window), first, last, step)
+        series = {(r["metric"].get("method", ""), r["metric"].get("name", "")): r.get("values", [])
+                  for r in result}
+        for objective, key in members:
+            found[objective.name] = tuple((float(t), float(v)) for t, v in series.get(key, [])
+                                          if not math.isnan(float(v)))
+    return found
+
+
+def sliding_now(reader: Reader, objectives: Iterable[Objective], window: Window) -> dict[str, float | None]:
+    """The last ``for`` seconds' figure now, by objective name, one instant query per group."""
+    found = {}
+    for members in sliding_groups(objectives).values():
+        if window.seconds < members[0][0].sustain:  # not one full window yet
+            found.update({objective.name: None for objective, _ in members})
+            continue
+        answers = _by_key(reader.samples(grouped_sliding_query(members[0][0], window)))
+        for objective, key in members:
+            value = answers.get(key)
+            found[objective.name] = None if value is None or math.isnan(value) else value
+    return found

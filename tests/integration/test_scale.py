@@ -1,0 +1,92 @@
+"""1 000 request names on the local stack, and a Prometheus without the native histogram flag."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+
+from loadgate.cli import main
+from loadgate.measure.cardinality import NAME_LIMIT
+from loadgate.stack.processes import free_port
+
+NAMES = 1000
+LOCUSTFILE = f'''
+import json, os, random
+from locust import FastHttpUser, constant, events, task
+
+samples = []
+
+@events.request.add_listener
+def record(request_type, name, response_time, exception=None, **kw):
+    samples.append([name, response_time])
+
+@events.quitting.add_listener
+def dump(environment, **kw):
+    with open(os.path.join(os.environ["RECORD_DIR"], f"samples-{{os.getpid()}}.json"), "w") as out:
+        json.dump(samples, out)
+
+class Api(FastHttpUser):
+    wait_time = constant(0.005)
+
+    @task
+    def item(self):
+        self.client.get("/health", name=f"/api/items/{{random.randrange({NAMES})}}")
+'''
+EACH = """\
+  - sli: latency
+    percentile: 95
+    max: 10s
+    request: GET /api/items/*
+    each: true
+  - sli: error_rate
+    max: 50%
+    request: GET /api/items/*
+    each: true
+    for: 2s
+  - sli: latency
+    percentile: 99
+    max: 10s
+"""
+
+
+def run(tmp_path, host, slos, *args, duration="8s"):
+    (tmp_path / "lf.py").write_text(LOCUSTFILE)
+    (tmp_path / "slo.yaml").write_text(f"version: 1\nname: scale\ntarget:\n  host: {host}\n"
+                                       f"load:\n  users: 20\n  spawn_rate: 20\n  duration: {duration}\n"
+                                       f"slos:\n{slos}")
+    return main(["run", "-f", str(tmp_path / "lf.py"), "--slo", str(tmp_path / "slo.yaml"),
+                 "--report-dir", str(tmp_path / "reports"), *args])
+
+
+def test_a_thousand_names_each_judged_with_the_cardinality_warning(tmp_path, demo, monkeypatch, capsys):
+    monkeypatch.setenv("RECORD_DIR", str(tmp_path))
+    assert run(tmp_path, demo, EACH) == 0
+    results = json.loads((tmp_path / "reports" / "results.json").read_text())
+    samples = [s for path in tmp_path.glob("samples-*.json") for s in json.loads(path.read_text())]
+    seen = {name for name, _ in samples}
+    assert len(seen) > NAME_LIMIT and results["totals"]["requests"] == len(samples)
+    names = {r["name"] for r in results["requests"]}
+    assert names == seen
+    assert len(results["slos"]) == 2 * len(seen) + 1
+    assert all(s["status"] == "pass" and s["measured"] is not None for s in results["slos"])
+    assert len(results["warnings"]) == 1 and "/api/items/… (" in results["warnings"][0]
+    output = capsys.readouterr().out
+    assert output.count(f"{len(seen)} request names in this run (more than {NAME_LIMIT})") == 1
+    props = {p.get("name"): p.get("value") for p in ET.parse(tmp_path / "reports" / "junit.xml").iter("property")}
+    assert "Locust's name= argument" in props["warning.1"]
+    counts = {}
+    for name, _ in samples:
+        counts[name] = counts.get(name, 0) + 1
+    assert {r["name"]: r["requests"] for r in results["requests"]} == counts
+
+
+def test_a_prometheus_without_native_histograms_is_exit_2_naming_the_flag(tmp_path, demo, prometheus_for,
+                                                                           monkeypatch, capsys):
+    exporter = free_port()
+    url = prometheus_for(exporter, native=False)
+    monkeypatch.setenv("LOADGATE_EXPORTER_PORT", str(exporter))
+    monkeypatch.setenv("RECORD_DIR", str(tmp_path))
+    assert run(tmp_path, demo, "  - sli: throughput\n    min: 1/s\n", "--prometheus-url", url) == 2
+    err = capsys.readouterr().err
+    assert "--enable-feature=native-histograms" in err and len(err.strip().splitlines()) == 1
+    assert not list(tmp_path.glob("samples-*.json"))  # Locust never started
