@@ -6,7 +6,9 @@ Prometheus 2.42 cannot subtract native histograms, so the latency of a stretch o
 window, a regression interval) is ``increase(h[stretch])``: its change between the first and the
 last scrape inside the stretch.  Extrapolation scales every bucket alike and leaves percentiles
 unchanged; what it leaves out is the requests between the stretch's start and its first scrape
-(under one 250 ms scrape interval).  An exact ``request:`` is a label
+(under one 250 ms scrape interval).  Where Prometheus has no sample from before the stretch (its
+first scrape comes a few seconds into the load) the whole histogram is the stretch's: counters
+start at zero with the load.  An exact ``request:`` is a label
 matcher; a pattern resolved to several requests (patterns.py) is the union (``or``) of one exact
 selector per request: Prometheus never has to understand globs or Python regexes.
 
@@ -121,11 +123,28 @@ def difference(now: str, then: str, by: str = "") -> str:
     return f"({agg} ({now}) - ({agg} ({then}) or {agg} ({now}) * 0))"
 
 
+def stretch(now: str, increase: str, then: str, by: str = "") -> str:
+    """The histograms' change over a stretch of time (see above): ``increase`` where Prometheus
+    holds a sample from before the stretch (``then``), else the whole histogram ``now`` (it began
+    inside the stretch: counters start at zero with the load)."""
+    agg = f"sum by ({by})" if by else "sum"
+    return f"(({agg} ({increase}) and {agg} ({then})) or {agg} ({now}))"
+
+
+def stretch_quantile(q: float, now: str, increase: str, then: str, by: str = "") -> str:
+    return f"histogram_quantile({q!r}, {stretch(now, increase, then, by)}) * 1000"
+
+
 def recent_quantile_of(objective: Objective, seconds: float, by: str = "") -> str | None:
     """The latency objective's percentile (ms) over its requests of the ``seconds`` before the
-    evaluation time (``increase``, see above)."""
-    selected = series(HISTOGRAM, objective, wrap=f"increase({{}}[{duration(seconds)}])")
-    return None if selected is None else quantile(objective.percentile / 100, selected, by)
+    evaluation time."""
+    span = duration(seconds)
+    now = series(HISTOGRAM, objective)
+    if now is None:
+        return None
+    return stretch_quantile(objective.percentile / 100, now,
+                            series(HISTOGRAM, objective, wrap=f"increase({{}}[{span}])"),
+                            series(HISTOGRAM, objective, f"offset {span}"), by)
 
 
 def interval_delta(metric: str, seconds: float, by: str = "") -> str:
@@ -137,7 +156,8 @@ def interval_delta(metric: str, seconds: float, by: str = "") -> str:
 
 def interval_quantile(q: float, seconds: float, by: str = "") -> str:
     """The ``q`` quantile (ms) of the window requests of the ``seconds`` before the evaluation time."""
-    return quantile(q, f"increase({HISTOGRAM}{{{WINDOW}}}[{duration(seconds)}])", by)
+    now, span = f"{HISTOGRAM}{{{WINDOW}}}", duration(seconds)
+    return stretch_quantile(q, now, f"increase({now}[{span}])", f"{now} offset {span}", by)
 
 
 def scrape_instants() -> str:
