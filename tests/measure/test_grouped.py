@@ -28,5 +28,5 @@ def test_grouped_sliding_query_covers_every_request_by_method_and_name():
     assert "sum by (method, name)" in query and 'name="/a"' not in query and "vector(0)" not in query
     query = grouped_sliding_query(latency(request="GET /a", sustain=5.0), Window(0, 20))
     h = 'loadgate_request_duration_seconds{phase="window"}'
-    assert query == (f'histogram_quantile(0.95, ((sum by (method, name) (increase({h}[5000ms])) and '
+    assert query == (f'histogram_quantile(0.95, ((sum by (method, name) (increase({h}[5240ms])) and '
                      f'sum by (method, name) ({h} offset 5000ms)) or sum by (method, name) ({h}))) * 1000')

@@ -14,6 +14,6 @@ def test_queries_and_steps():
     assert steps(Window(0, 4004), 4)[2] == 2.0  # at most MAX_POINTS positions
     query = sliding_query(P50, Window(100, 110))
     h = 'loadgate_request_duration_seconds{phase="window"}'
-    assert query == (f'histogram_quantile(0.5, ((sum (increase({h}[4000ms])) and sum ({h} offset 4000ms))'
+    assert query == (f'histogram_quantile(0.5, ((sum (increase({h}[4240ms])) and sum ({h} offset 4000ms))'
                      f' or sum ({h}))) * 1000')
     assert sliding_query(RPS, Window(100, 110)).endswith("/ 4")

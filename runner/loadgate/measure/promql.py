@@ -3,12 +3,14 @@
 Requests in the evaluation window carry ``phase="window"``.  The latency histogram is a native
 one (one series per request name, only populated buckets): ``histogram_quantile(q, sum(h))``.
 Prometheus 2.42 cannot subtract native histograms, so the latency of a stretch of time (a ``for``
-window, a regression interval) is ``increase(h[stretch])``: its change between the first and the
-last scrape inside the stretch.  Extrapolation scales every bucket alike and leaves percentiles
-unchanged; what it leaves out is the requests between the stretch's start and its first scrape
-(under one 250 ms scrape interval).  Where Prometheus has no sample from before the stretch (its
-first scrape comes a few seconds into the load) the whole histogram is the stretch's: counters
-start at zero with the load.  An exact ``request:`` is a label
+window, a regression interval) is ``increase(h[reach])``, ``reach`` one scrape interval (less
+10 ms) longer than the stretch: its first sample is then the last scrape before the stretch, and
+the increase is the difference of the same two scrapes the counters' ``X - X offset`` uses
+(extrapolation scales every bucket alike and leaves percentiles unchanged).  That holds for
+Prometheus scraping every 250 ms, as loadgate's stacks do; a slower scrape (a --prometheus-url)
+can leave out the requests before the stretch's first scrape.  Where Prometheus has no sample from
+before the stretch (its first scrape comes a few seconds into the load) the whole histogram is the
+stretch's: counters start at zero with the load.  An exact ``request:`` is a label
 matcher; a pattern resolved to several requests (patterns.py) is the union (``or``) of one exact
 selector per request: Prometheus never has to understand globs or Python regexes.
 
@@ -23,6 +25,7 @@ from __future__ import annotations
 import re
 
 from loadgate.model import Objective, RequestSelector, Window
+from loadgate.stack.prometheus_config import SCRAPE_INTERVAL_S
 
 WINDOW = 'phase="window"'
 REQUESTS = "loadgate_requests_total"
@@ -135,16 +138,23 @@ def stretch_quantile(q: float, now: str, increase: str, then: str, by: str = "")
     return f"histogram_quantile({q!r}, {stretch(now, increase, then, by)}) * 1000"
 
 
+def reach(seconds: float) -> str:
+    """The range of ``increase()`` for a stretch of ``seconds``: one scrape interval longer (less
+    10 ms), so that its first sample is the last scrape before the stretch and the increase is the
+    exact difference of the two scrapes, as the counters' ``X - X offset`` is."""
+    return duration(seconds + SCRAPE_INTERVAL_S - 0.01)
+
+
 def recent_quantile_of(objective: Objective, seconds: float, by: str = "") -> str | None:
     """The latency objective's percentile (ms) over its requests of the ``seconds`` before the
     evaluation time."""
-    span = duration(seconds)
+    span, offset = reach(seconds), duration(seconds)
     now = series(HISTOGRAM, objective)
     if now is None:
         return None
     return stretch_quantile(objective.percentile / 100, now,
                             series(HISTOGRAM, objective, wrap=f"increase({{}}[{span}])"),
-                            series(HISTOGRAM, objective, f"offset {span}"), by)
+                            series(HISTOGRAM, objective, f"offset {offset}"), by)
 
 
 def interval_delta(metric: str, seconds: float, by: str = "") -> str:
@@ -156,8 +166,9 @@ def interval_delta(metric: str, seconds: float, by: str = "") -> str:
 
 def interval_quantile(q: float, seconds: float, by: str = "") -> str:
     """The ``q`` quantile (ms) of the window requests of the ``seconds`` before the evaluation time."""
-    now, span = f"{HISTOGRAM}{{{WINDOW}}}", duration(seconds)
-    return stretch_quantile(q, now, f"increase({now}[{span}])", f"{now} offset {span}", by)
+    now = f"{HISTOGRAM}{{{WINDOW}}}"
+    return stretch_quantile(q, now, f"increase({now}[{reach(seconds)}])",
+                            f"{now} offset {duration(seconds)}", by)
 
 
 def scrape_instants() -> str:
