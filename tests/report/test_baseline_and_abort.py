@@ -85,3 +85,14 @@ def test_every_report_shows_the_interval_and_decision_against_several_runs(tmp_p
     assert "Against the baseline" in html and "(90 %)" in html
     text = console.render(v, colour=False)
     assert "p95: baseline (2 runs) 100 ms, now 150 ms" in text and ": fail" in text
+
+
+def test_an_inconclusive_comparison_says_what_would_settle_it(tmp_path):
+    near = Intervals(1.0, tuple(range(10)), (10,) * 10, (0,) * 10, (1.0,) * 10,
+                     {"p95_ms": tuple(109.0 * x for x in reversed(SPREAD))})
+    v = verdict(baseline=RUNS, intervals={"p95": near})
+    c = v.results[0].comparison
+    assert c.decision == "inconclusive" and c.low < 0.1 < c.high and "would settle it" in c.settle
+    assert v.results[0].status.value == "warn"  # passes, with the warning
+    md = report.markdown.render(plan(tmp_path), v)
+    assert "| inconclusive |" in md and "- p95 is inconclusive: more data would settle it" in md

@@ -43,8 +43,9 @@ def baseline_lines(verdict: Verdict) -> list[str]:
             lines.append(f"| {cell(r.objective.name)} | {'missing' if c.baseline is None else fmt(c.baseline)} "
                          f"| {'–' if c.now is None else fmt(c.now)} | {change_text(c.change)} "
                          f"| {interval_text(c) or '–'} | {c.limit} | {decision_text(c)} |")
-        lines += [f"> {cell(r.objective.name)}: {cell(r.comparison.settle)}" for r in compared
-                  if r.comparison.settle]
+        unsettled = [r for r in compared if r.comparison.settle]
+        lines += [""] * bool(unsettled) + [f"- {cell(r.objective.name)} is inconclusive: "
+                                           f"{cell(r.comparison.settle)}" for r in unsettled]
     return lines
 
 
