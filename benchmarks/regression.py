@@ -156,7 +156,17 @@ def replay(pairs: list[tuple[dict, dict, dict]], limit: float) -> dict:
             aa = sum(method(a, base, figure) == "fail" for base, a, _ in pairs)
             ab = sum(method(b, base, figure) == "fail" for base, _, b in pairs)
             table.setdefault(name, {})[figure] = (aa, ab)
+    for figure in FIGURES:  # as with --baseline DIR of the last runs: this pair's and the 2 before
+        aa = sum(pooled(pairs, i, 1, figure, limit) == "fail" for i in range(len(pairs)))
+        ab = sum(pooled(pairs, i, 2, figure, limit) == "fail" for i in range(len(pairs)))
+        table.setdefault("the gate, against 3 baseline runs", {})[figure] = (aa, ab)
     return table
+
+
+def pooled(pairs, i: int, which: int, figure: str, limit: float) -> str:
+    bases = [intervals(pairs[j][0], figure) for j in (i, i - 1, i - 2) if j >= 0]
+    estimate = significance.log_ratio([intervals(pairs[i][which], figure)], bases)
+    return significance.decide([significance.Question(estimate, limit)])[0].outcome
 
 
 def main() -> None:
