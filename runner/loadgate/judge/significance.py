@@ -35,10 +35,12 @@ each other (issue #13 measured p99 moving -9.5 % .. +3 % between A/A runs).  So:
 Why not the alternatives: Mann-Whitney / Hodges-Lehmann on intervals treats them as independent
 and cannot use the spread between baseline runs; a block bootstrap needs many more than the ten
 intervals of a 10 s window to have blocks to resample, and its percentile interval is too narrow
-at that size.  Measured on this machine (benchmarks/regression.py: 20 A/A and 20 A/B pairs of
-10 s windows, 5 % limit, target 1.3x slower, load average 3-6 on 2 cores), false alarms / caught
-on p95: this method 0/20 and 15/20; Mann-Whitney / Hodges-Lehmann 1/20 and 16/20; a moving-block
-bootstrap 3/20 and 16/20; two single numbers 6/20 and 19/20.  On p99: 0/20 and 13/20 here.
+at that size.  Measured on this machine (benchmarks/regression.py, twice 20 A/A and 20 A/B
+pairs of 10 s windows, 5 % limit, target 1.3x slower, load average 3-8 on 2 cores), false alarms
+/ caught on p95 over the 40 pairs: this method 1 and 25; Mann-Whitney / Hodges-Lehmann 2 and 31;
+a moving-block bootstrap 5 and 29; two single numbers 13 and 38.  Fewest false alarms first: a
+gate people must trust; Hodges-Lehmann's robustness to hiccup intervals is the next thing to
+combine with the autocorrelation and run-to-run terms.
 """
 
 from __future__ import annotations
