@@ -78,6 +78,8 @@ def test_a_thousand_names_each_judged_with_the_cardinality_warning(tmp_path, dem
     for name, _ in samples:
         counts[name] = counts.get(name, 0) + 1
     assert {r["name"]: r["requests"] for r in results["requests"]} == counts
+    # above the name limit only the totals keep per-interval figures (seconds saved per run)
+    assert results["totals"].get("intervals") and not any(r.get("intervals") for r in results["requests"])
 
 
 def test_a_prometheus_without_native_histograms_is_exit_2_naming_the_flag(tmp_path, demo, prometheus_for,

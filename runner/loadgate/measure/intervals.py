@@ -26,6 +26,7 @@ from statistics import median
 
 from loadgate.errors import InfraError
 from loadgate.measure import promql
+from loadgate.measure.cardinality import NAME_LIMIT
 from loadgate.measure.reader import Reader
 from loadgate.model import Intervals, Objective, Window
 
@@ -111,15 +112,19 @@ class Grid:
                      for k, vs in latency.items()})
 
 
-def table(grid: Grid) -> tuple[Intervals | None, dict[Key, Intervals]]:
+def table(grid: Grid, names: int = 0) -> tuple[Intervals | None, dict[Key, Intervals]]:
     """Intervals of all requests together and of each (method, name).
 
     The per-request part is best effort: with a thousand names and a long window its range
     queries can pass Prometheus' sample limit; then only the totals keep intervals (a warning).
+    Above the cardinality guard's NAME_LIMIT ``names`` it is left out (the run warns already):
+    at 1 000 names it cost seconds at the end of every run.
     """
     if not grid.ends:
         return None, {}
     totals = _rows(grid, "").get(("", ""))
+    if names > NAME_LIMIT:
+        return totals, {}
     try:
         return totals, _rows(grid, "method, name")
     except InfraError as exc:

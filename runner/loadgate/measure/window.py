@@ -148,7 +148,7 @@ def with_intervals(reader: Reader, window: Window, totals: RequestFigures,
                    per_request: list[RequestFigures], objectives: list[Objective]):
     """The figures per interval: of the table's rows, and of each objective with a baseline limit."""
     grid = intervals.Grid(reader, window)
-    total_intervals, rows = intervals.table(grid)
+    total_intervals, rows = intervals.table(grid, len({r.name for r in per_request}))
     totals = dataclasses.replace(totals, intervals=total_intervals)
     per_request = [dataclasses.replace(r, intervals=rows.get((r.method or "", r.name or "")))
                    for r in per_request]
