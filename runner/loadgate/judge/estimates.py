@@ -11,7 +11,14 @@ from dataclasses import dataclass
 from statistics import variance
 from typing import Protocol, Sequence
 
-from scipy import stats
+
+def _stats():
+    """scipy.stats, imported on first use: its ~0.8 s of imports would otherwise delay every
+    run and every `loadgate validate`, and only a regression objective needs it."""
+    from scipy import stats
+
+    return stats
+
 
 MIN_INTERVALS = 3  # per side; fewer gives no variance worth the name
 MAX_AUTOCORRELATION = 0.9
@@ -92,7 +99,7 @@ class LogRatio:
         return math.exp(self.diff)
 
     def interval(self, confidence: float) -> tuple[float, float]:
-        half = stats.t.ppf(0.5 + confidence / 2, self.df) * self.se
+        half = _stats().t.ppf(0.5 + confidence / 2, self.df) * self.se
         return math.exp(self.diff - half), math.exp(self.diff + half)
 
     def _z(self, limit: float) -> float:
@@ -100,13 +107,13 @@ class LogRatio:
         return gap / self.se if self.se > 0 else math.copysign(math.inf, gap or -1.0)
 
     def p_above(self, limit: float) -> float:
-        return float(stats.t.sf(self._z(limit), self.df))
+        return float(_stats().t.sf(self._z(limit), self.df))
 
     def p_below(self, limit: float) -> float:
-        return float(stats.t.cdf(self._z(limit), self.df))
+        return float(_stats().t.cdf(self._z(limit), self.df))
 
     def more_data(self, limit: float, confidence: float) -> str:
-        half = stats.t.ppf(0.5 + confidence / 2, self.df) * self.se
+        half = _stats().t.ppf(0.5 + confidence / 2, self.df) * self.se
         gap = abs(self.diff - math.log(limit))
         factor = (half / gap) ** 2 if gap > 0 else math.inf
         if factor > 25:
@@ -191,17 +198,17 @@ class RateRatio:
         k, n, alpha = self.failures_now, self.failures_all, 1 - confidence
         if n <= 0:
             return 0.0, math.inf
-        low = 0.0 if k <= 0 else stats.beta.ppf(alpha / 2, k, n - k + 1)
-        high = 1.0 if k >= n else stats.beta.ppf(1 - alpha / 2, k + 1, n - k)
+        low = 0.0 if k <= 0 else _stats().beta.ppf(alpha / 2, k, n - k + 1)
+        high = 1.0 if k >= n else _stats().beta.ppf(1 - alpha / 2, k + 1, n - k)
         return self._to_ratio(low), self._to_ratio(high)
 
     def p_above(self, limit: float) -> float:  # P(X >= k | share(limit))
         k, n = self.failures_now, self.failures_all
-        return 1.0 if k <= 0 or n <= 0 else float(stats.beta.cdf(self._share(limit), k, n - k + 1))
+        return 1.0 if k <= 0 or n <= 0 else float(_stats().beta.cdf(self._share(limit), k, n - k + 1))
 
     def p_below(self, limit: float) -> float:  # P(X <= k | share(limit))
         k, n = self.failures_now, self.failures_all
-        return 1.0 if k >= n or n <= 0 else float(stats.beta.sf(self._share(limit), k + 1, n - k))
+        return 1.0 if k >= n or n <= 0 else float(_stats().beta.sf(self._share(limit), k + 1, n - k))
 
     def more_data(self, limit: float, confidence: float) -> str:
         return ("more data would settle it: a longer window and more baseline runs (only "
