@@ -418,6 +418,15 @@ class _Scrape(list):
 
 
 _exporter: Exporter | None = None
+_before_init: list[dict] = []
+
+
+@events.request.add_listener
+def _on_request_before_init(**kwargs) -> None:
+    """A worker that joins a running load gets its spawn message (test_start, users, requests)
+    while Locust is still between connecting and ``init``: keep those requests for the exporter."""
+    if _exporter is None:
+        _before_init.append(kwargs)
 _roll = None  # the master's roster of its workers
 _PARENT = os.getppid()  # loadgate, in the local stack
 
@@ -427,6 +436,9 @@ def _on_init(environment, **_kw) -> None:
     global _exporter, _roll
     _exporter = exporter = Exporter(environment)
     environment.events.request.add_listener(exporter.on_request)
+    for early in _before_init:  # a worker joining a running load may run users before init
+        exporter.on_request(**early)
+    _before_init.clear()
     runner = environment.runner
     if isinstance(runner, WorkerRunner):
         runner.register_message("loadgate_window", _on_window_message)
@@ -469,6 +481,8 @@ def _watch_event_loop(tick: float = 0.1) -> None:
 @events.test_start.add_listener
 def _on_test_start(environment, **_kw) -> None:
     runner = environment.runner
+    if _exporter is None:  # a worker joining a running load, before init: see _before_init
+        return
     if not isinstance(runner, MasterRunner) and not _exporter.watching_loop:
         _exporter.watching_loop = gevent.spawn(_watch_event_loop)  # where the users run
     if isinstance(runner, WorkerRunner) or _exporter.load_start is not None:

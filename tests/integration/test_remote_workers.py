@@ -3,6 +3,7 @@ lost mid-run is an infrastructure error naming it.  Real Locust, Prometheus and 
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -201,3 +202,63 @@ def test_a_plain_locust_worker_is_refused(tmp_path, capsys):
         assert re.search(r"refused worker \S+_[0-9a-f]{32} runs Locust without loadgate's exporter",
                          shown.out), shown
         assert locust_children() == []
+
+
+TIMED_LOCUSTFILE = '''
+"""Records when each request ended (the moment the exporter labels it warm-up or window)."""
+import json, os, time
+from locust import HttpUser, between, events, task
+
+ended = []
+
+@events.request.add_listener
+def record(**kw):
+    ended.append(time.time())
+
+@events.quitting.add_listener
+def dump(environment, **kw):
+    if ended:
+        with open(os.path.join(os.environ["RECORD_DIR"], f"ended-{os.getpid()}.json"), "w") as out:
+            json.dump(ended, out)
+
+class Shopper(HttpUser):
+    wait_time = between(0.01, 0.05)
+
+    @task
+    def items(self):
+        self.client.get("/items")
+'''
+
+
+def test_a_worker_joining_during_the_warm_up_leaves_its_warm_up_out(tmp_path, capsys):
+    """It missed the start of the load: the master tells it when the window starts."""
+    with Target() as target:
+        gate = Gate(tmp_path, target.url)
+        gate.locustfile.write_text(TIMED_LOCUSTFILE)
+        port = free_port()
+        workers = [loopback_worker(gate, port)]
+
+        def join_late() -> None:
+            deadline = time.monotonic() + 60
+            while target.requests == 0 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            workers.append(loopback_worker(gate, port))
+
+        joiner = threading.Thread(target=join_late, daemon=True)
+        joiner.start()
+        try:
+            code = gate.run(ERROR_RATE, "--remote-workers", "1", "--master-bind", f"127.0.0.1:{port}",
+                            load="users: 8\n  spawn_rate: 8\n  duration: 10s\n  warmup: 5s")
+        finally:
+            joiner.join(60)
+            outputs = finish(workers)
+        shown = capsys.readouterr()
+        assert code == 0, shown.out + shown.err
+        assert len(workers) == 2 and [w.returncode for w in workers] == [0, 0], outputs
+        files = sorted(gate.records.glob("ended-*.json"))
+        assert len(files) == 3, files  # the local worker, the first and the late remote worker
+        start = gate.results()["window"]["start"]
+        per_process = [json.loads(path.read_text()) for path in files]
+        assert all(any(t < start for t in ended) for ended in per_process)  # the late one warmed up too
+        in_window = sum(1 for ended in per_process for t in ended if t >= start)
+        assert abs(gate.results()["totals"]["requests"] - in_window) <= 2, in_window
