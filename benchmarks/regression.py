@@ -35,9 +35,8 @@ from pathlib import Path
 from scipy import stats
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "runner"))
 
-from loadgate.judge import significance  # noqa: E402
+from loadgate.judge import significance
 
 LOADGATE = str(Path(sys.executable).with_name("loadgate"))
 FIGURES = ("p95_ms", "p99_ms")

@@ -32,9 +32,8 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "runner"))
 
-from loadgate.stack.processes import free_port  # noqa: E402
+from loadgate.stack.processes import free_port
 
 LOCUSTFILE = '''
 import json, os, random
