@@ -34,9 +34,9 @@ from pathlib import Path
 
 from scipy import stats
 
-ROOT = Path(__file__).resolve().parents[1]
-
 from loadgate.judge import significance
+
+ROOT = Path(__file__).resolve().parents[1]
 
 LOADGATE = str(Path(sys.executable).with_name("loadgate"))
 FIGURES = ("p95_ms", "p99_ms")

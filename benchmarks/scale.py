@@ -31,9 +31,9 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-
 from loadgate.stack.processes import free_port
+
+ROOT = Path(__file__).resolve().parents[1]
 
 LOCUSTFILE = '''
 import json, os, random
