@@ -76,7 +76,6 @@ import importlib.util
 import logging
 import math
 import os
-import struct
 import time
 from pathlib import Path
 
@@ -116,6 +115,7 @@ redact_name = _load_sibling("redaction").redact_name
 roster = _load_sibling("roster")
 link = _load_sibling("worker_link")
 failure_reasons = _load_sibling("failure_reasons")
+protobuf = _load_sibling("protobuf_exposition")
 
 
 class Series:
@@ -175,110 +175,6 @@ class Tally:
             entry.version += 1
 
 
-# --- protobuf exposition (io.prometheus.client.MetricFamily, length-delimited), by hand --------
-_VARINT = [bytes([n]) if n < 0x80 else bytes([(n & 0x7F) | 0x80, n >> 7]) for n in range(1 << 14)]
-_DOUBLE = struct.Struct("<d").pack
-
-
-def varint(n: int) -> bytes:
-    if n < 16384:
-        return _VARINT[n]
-    out = bytearray()
-    while n >= 0x80:
-        out.append((n & 0x7F) | 0x80)
-        n >>= 7
-    out.append(n)
-    return bytes(out)
-
-
-def zigzag(n: int) -> int:
-    return (n << 1) ^ (n >> 63)
-
-
-def message(tag: int, payload: bytes) -> bytes:
-    return bytes((tag,)) + varint(len(payload)) + payload
-
-
-def label_pairs(names: tuple[str, ...], values: tuple[str, ...]) -> bytes:
-    return b"".join(message(0x0A, message(0x0A, n.encode()) + message(0x12, v.encode()))
-                    for n, v in zip(names, values))
-
-
-def family(name: str, help_text: str, kind: int, metrics: list[bytes]) -> bytes:
-    """One MetricFamily, prefixed with its length (kind: 0 counter, 1 gauge, 4 histogram)."""
-    body = b"".join([message(0x0A, name.encode()), message(0x12, help_text.encode()),
-                     b"\x18", varint(kind), *(message(0x22, m) for m in metrics)])
-    return varint(len(body)) + body
-
-
-def layout(buckets: dict[int, int]) -> tuple[list[int], bytes]:
-    """Bucket indices in order, gaps of up to 2 empty buckets filled, and the spans' bytes."""
-    indices, spans, start, previous = [], [], None, None
-    for index in sorted(buckets):
-        if previous is not None and index - previous <= 3:
-            indices.extend(range(previous + 1, index))
-        else:
-            if previous is not None:
-                spans.append((start, previous))
-            start = index
-        indices.append(index)
-        previous = index
-    if previous is not None:
-        spans.append((start, previous))
-    encoded, end = [], 0
-    for first, last in spans or [(0, -1)]:  # an empty histogram keeps one empty span: native
-        encoded.append(message(0x62, b"\x08" + varint(zigzag(first - end)) + b"\x10"
-                               + varint(last - first + 1)))
-        end = last + 1
-    return indices, b"".join(encoded)
-
-
-class Encoder:
-    """The request families in protobuf; a series is re-encoded only when it changed."""
-
-    def __init__(self) -> None:
-        self.labels: dict[tuple, bytes] = {}
-        self.cache: dict[tuple, list] = {}  # key -> [version, layout size, indices, spans, metrics]
-
-    def protobuf(self, tally: Tally) -> bytes:
-        histograms, requests, failures = [], [], []
-        for key, series in list(tally.series.items()):
-            entry = self.cache.get(key)
-            if entry is None or entry[0] != series.version:
-                entry = self.cache[key] = self.encode(key, series, entry)
-            histograms.append(entry[4][0])
-            requests.append(entry[4][1])
-            failures.append(entry[4][2])
-        return b"".join((
-            family(HISTOGRAM, "Response time of every request Locust measured, failed ones "
-                   "included", 4, histograms),
-            family("loadgate_requests_total", "Requests Locust measured", 0, requests),
-            family("loadgate_request_failures_total", "Failed requests", 0, failures)))
-
-    def encode(self, key: tuple, series: Series, entry: list | None) -> list:
-        labels = self.labels.get(key)
-        if labels is None:
-            labels = self.labels[key] = label_pairs(("method", "name", "phase", "run_id"), (*key, RUN_ID))
-        if entry is None or entry[1] != len(series.buckets):
-            indices, spans = layout(series.buckets)
-        else:
-            indices, spans = entry[2], entry[3]
-        get, previous, deltas = series.buckets.get, 0, []
-        for index in indices:
-            count = get(index, 0)
-            delta = count - previous
-            deltas.append(_VARINT[(delta << 1) ^ (delta >> 63)] if -8192 <= delta < 8192
-                          else varint(zigzag(delta)))
-            previous = count
-        histogram = b"".join((b"\x08", varint(series.count), b"\x11", _DOUBLE(series.total),
-                              b"\x28", varint(zigzag(SCHEMA)), b"\x31", _DOUBLE(ZERO_THRESHOLD),
-                              b"\x38", varint(series.zero), spans, message(0x6A, b"".join(deltas))))
-        metrics = (labels + message(0x3A, histogram),
-                   labels + message(0x1A, b"\x09" + _DOUBLE(series.count)),
-                   labels + message(0x1A, b"\x09" + _DOUBLE(series.failures)))
-        return [series.version, len(series.buckets), indices, spans, metrics]
-
-
 def _escape(value: str) -> str:
     return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
 
@@ -310,7 +206,7 @@ def gauges(exporter: "Exporter") -> list[tuple[str, str, float]]:
     return found
 
 
-_RUN_LABEL = label_pairs(("run_id",), (RUN_ID,))
+_RUN_LABEL = protobuf.label_pairs(("run_id",), (RUN_ID,))
 
 
 def exposition(exporter: "Exporter", accept: str) -> tuple[bytes, str]:
@@ -319,11 +215,11 @@ def exposition(exporter: "Exporter", accept: str) -> tuple[bytes, str]:
     if "application/vnd.google.protobuf" in accept and "io.prometheus.client.MetricFamily" in accept:
         parts = [exporter.encoder.protobuf(exporter.tally)]
         for name, doc, value in gauges(exporter):
-            parts.append(family(name, doc, 1, [_RUN_LABEL + message(0x12, b"\x09" + _DOUBLE(value))]))
+            parts.append(protobuf.family(name, doc, 1, [_RUN_LABEL + protobuf.message(0x12, b"\x09" + protobuf.DOUBLE(value))]))
         for counters in exporter.reasons.families({"run_id": RUN_ID}):  # prometheus-client families
-            parts.append(family(counters.name + "_total", counters.documentation, 0, [
-                label_pairs(tuple(sample.labels), tuple(sample.labels.values()))
-                + message(0x1A, b"\x09" + _DOUBLE(sample.value))
+            parts.append(protobuf.family(counters.name + "_total", counters.documentation, 0, [
+                protobuf.label_pairs(tuple(sample.labels), tuple(sample.labels.values()))
+                + protobuf.message(0x1A, b"\x09" + protobuf.DOUBLE(sample.value))
                 for sample in counters.samples if sample.name.endswith("_total")]))
         return b"".join(parts), PROTOBUF
     run = text_labels(("run_id",), (RUN_ID,))
@@ -350,7 +246,7 @@ class Exporter:
     def __init__(self, environment) -> None:
         self.environment = environment
         self.tally = Tally()
-        self.encoder = Encoder()
+        self.encoder = protobuf.Encoder(HISTOGRAM, RUN_ID, SCHEMA, ZERO_THRESHOLD)
         self.warmup = float(os.environ.get("LOADGATE_WARMUP", "0") or 0)
         self.window_start: float | None = None
         self.load_start: float | None = None

@@ -1,0 +1,120 @@
+"""The Prometheus protobuf exposition format, written by hand (no protobuf package in Locust's
+process): length-delimited ``io.prometheus.client.MetricFamily`` messages, and the native
+histograms of the exporter's request series.
+
+Pure and free of Locust, so the exporter (which loads it from its own folder) and tests share it.
+Field numbers are those of Prometheus' ``metrics.proto`` (client_model); zigzag for ``sint``
+fields; bucket counts are deltas from the previous bucket.
+"""
+
+from __future__ import annotations
+
+import struct
+
+VARINT = [bytes([n]) if n < 0x80 else bytes([(n & 0x7F) | 0x80, n >> 7]) for n in range(1 << 14)]
+DOUBLE = struct.Struct("<d").pack
+
+
+def varint(n: int) -> bytes:
+    if n < 16384:
+        return VARINT[n]
+    out = bytearray()
+    while n >= 0x80:
+        out.append((n & 0x7F) | 0x80)
+        n >>= 7
+    out.append(n)
+    return bytes(out)
+
+
+def zigzag(n: int) -> int:
+    return (n << 1) ^ (n >> 63)
+
+
+def message(tag: int, payload: bytes) -> bytes:
+    return bytes((tag,)) + varint(len(payload)) + payload
+
+
+def label_pairs(names: tuple[str, ...], values: tuple[str, ...]) -> bytes:
+    return b"".join(message(0x0A, message(0x0A, n.encode()) + message(0x12, v.encode()))
+                    for n, v in zip(names, values))
+
+
+def family(name: str, help_text: str, kind: int, metrics: list[bytes]) -> bytes:
+    """One MetricFamily, prefixed with its length (kind: 0 counter, 1 gauge, 4 histogram)."""
+    body = b"".join([message(0x0A, name.encode()), message(0x12, help_text.encode()),
+                     b"\x18", varint(kind), *(message(0x22, m) for m in metrics)])
+    return varint(len(body)) + body
+
+
+def layout(buckets: dict[int, int]) -> tuple[list[int], bytes]:
+    """Bucket indices in order, gaps of up to 2 empty buckets filled, and the spans' bytes."""
+    indices, spans, start, previous = [], [], None, None
+    for index in sorted(buckets):
+        if previous is not None and index - previous <= 3:
+            indices.extend(range(previous + 1, index))
+        else:
+            if previous is not None:
+                spans.append((start, previous))
+            start = index
+        indices.append(index)
+        previous = index
+    if previous is not None:
+        spans.append((start, previous))
+    encoded, end = [], 0
+    for first, last in spans or [(0, -1)]:  # an empty histogram keeps one empty span: native
+        encoded.append(message(0x62, b"\x08" + varint(zigzag(first - end)) + b"\x10"
+                               + varint(last - first + 1)))
+        end = last + 1
+    return indices, b"".join(encoded)
+
+
+class Encoder:
+    """The request families in protobuf; a series is re-encoded only when it changed.
+
+    A series (duck-typed, the exporter's ``Series``) has ``buckets`` (index -> count at
+    ``schema``), ``zero``, ``total``, ``count``, ``failures`` and a ``version`` that changes with it.
+    """
+
+    def __init__(self, histogram: str, run_id: str, schema: int, zero_threshold: float) -> None:
+        self.histogram, self.run_id = histogram, run_id
+        self.schema, self.zero_threshold = schema, zero_threshold
+        self.labels: dict[tuple, bytes] = {}
+        self.cache: dict[tuple, list] = {}  # key -> [version, layout size, indices, spans, metrics]
+
+    def protobuf(self, tally) -> bytes:
+        histograms, requests, failures = [], [], []
+        for key, series in list(tally.series.items()):
+            entry = self.cache.get(key)
+            if entry is None or entry[0] != series.version:
+                entry = self.cache[key] = self.encode(key, series, entry)
+            histograms.append(entry[4][0])
+            requests.append(entry[4][1])
+            failures.append(entry[4][2])
+        return b"".join((
+            family(self.histogram, "Response time of every request Locust measured, failed ones "
+                   "included", 4, histograms),
+            family("loadgate_requests_total", "Requests Locust measured", 0, requests),
+            family("loadgate_request_failures_total", "Failed requests", 0, failures)))
+
+    def encode(self, key: tuple, series, entry: list | None) -> list:
+        labels = self.labels.get(key)
+        if labels is None:
+            labels = self.labels[key] = label_pairs(("method", "name", "phase", "run_id"), (*key, self.run_id))
+        if entry is None or entry[1] != len(series.buckets):
+            indices, spans = layout(series.buckets)
+        else:
+            indices, spans = entry[2], entry[3]
+        get, previous, deltas = series.buckets.get, 0, []
+        for index in indices:
+            count = get(index, 0)
+            delta = count - previous
+            deltas.append(VARINT[(delta << 1) ^ (delta >> 63)] if -8192 <= delta < 8192
+                          else varint(zigzag(delta)))
+            previous = count
+        histogram = b"".join((b"\x08", varint(series.count), b"\x11", DOUBLE(series.total),
+                              b"\x28", varint(zigzag(self.schema)), b"\x31", DOUBLE(self.zero_threshold),
+                              b"\x38", varint(series.zero), spans, message(0x6A, b"".join(deltas))))
+        metrics = (labels + message(0x3A, histogram),
+                   labels + message(0x1A, b"\x09" + DOUBLE(series.count)),
+                   labels + message(0x1A, b"\x09" + DOUBLE(series.failures)))
+        return [series.version, len(series.buckets), indices, spans, metrics]
