@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Callable
@@ -92,6 +93,19 @@ def _handler(service: Target):
             pass
 
     return Handler
+
+
+def started(process, url: str, what: str, timeout: float = 10.0):
+    """``process`` once ``url`` answers (bounded wait); killed, and RuntimeError, if it never does."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=1).close()
+            return process
+        except OSError:
+            time.sleep(0.05)
+    process.kill()
+    raise RuntimeError(f"{what} did not start within {timeout:.0f} s")
 
 
 # -- locustfiles -------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ import pytest
 
 from loadgate.cli import main
 from loadgate.stack.processes import free_port
+from tests.helpers import started
 
 RECORDING_LOCUSTFILE = '''
 """Records every response time Locust measures, to compare with what loadgate reports."""
@@ -56,15 +57,7 @@ def start_demo(*extra: str) -> tuple[subprocess.Popen, str]:
     process = subprocess.Popen([sys.executable, "-m", "loadgate.demo", "--port", str(port), *extra],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(url + "/health", timeout=1).close()
-            return process, url
-        except OSError:
-            time.sleep(0.05)
-    process.kill()
-    raise RuntimeError("demo service did not start")
+    return started(process, url + "/health", "the demo service"), url
 
 
 @pytest.fixture

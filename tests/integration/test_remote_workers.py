@@ -11,13 +11,11 @@ import sys
 import threading
 import time
 
-import pytest
-
+from loadgate.stack.processes import free_port
 from tests.helpers import Target
 from tests.integration.conftest import Gate
 from tests.integration.netns import BRIDGE_ADDRESS, network_hosts
 from tests.integration.test_teardown import descendants
-from loadgate.stack.processes import free_port
 
 ERROR_RATE = "  - sli: error_rate\n    max: 1%\n"
 

@@ -6,7 +6,6 @@ import os
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 from tests.helpers import LOCUSTFILE
 from tests.integration.test_teardown import descendants

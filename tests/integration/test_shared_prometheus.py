@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from loadgate.stack.processes import free_port
-from tests.helpers import Target
+from tests.helpers import Target, started
 from tests.integration.conftest import RECORDING_LOCUSTFILE
 from tests.integration.test_teardown import descendants
 
@@ -38,15 +38,7 @@ def start_prometheus(folder: Path, *extra: str, scrape: list[int] = ()) -> tuple
                                 "--enable-feature=native-histograms", *extra],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(url + "/-/ready", timeout=1).close()
-            return process, url
-        except OSError:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError("the shared Prometheus did not start")
+    return started(process, url + "/-/ready", "the shared Prometheus", timeout=20), url
 
 
 @pytest.fixture

@@ -30,11 +30,20 @@ import pytest
 import xmlschema
 from junitparser import Error, Failure, JUnitXml, Skipped
 
-from loadgate.judge.verdict import judge, unknown
+from loadgate.judge.verdict import judge
 from loadgate.model import Abort, FailureReason, Measurements, RequestFigures, UserError, Window
 from loadgate.report import junit
-from tests.helpers import (JUNIT_XSD, OBJECTIVES, ROOT, breached, error_rate, failed_infrastructure,
-                           measurements, passed_with_warning, plan)
+from tests.helpers import (
+    JUNIT_XSD,
+    OBJECTIVES,
+    ROOT,
+    breached,
+    error_rate,
+    failed_infrastructure,
+    measurements,
+    passed_with_warning,
+    plan,
+)
 
 SCHEMA = xmlschema.XMLSchema(str(JUNIT_XSD))
 DOCS = ROOT / "README.md"  # its "loadgate in CI" section
