@@ -40,7 +40,10 @@ pairs of 10 s windows, 5 % limit, target 1.3x slower, load average 3-8 on 2 core
 / caught on p95 over the 40 pairs: this method 1 and 25; Mann-Whitney / Hodges-Lehmann 2 and 31;
 a moving-block bootstrap 5 and 29; two single numbers 13 and 38.  Fewest false alarms first: a
 gate people must trust; Hodges-Lehmann's robustness to hiccup intervals is the next thing to
-combine with the autocorrelation and run-to-run terms.
+combine with the autocorrelation and run-to-run terms.  On a quiet machine (load average
+under 1, 20 + 20 pairs): p95 0 false alarms and 20/20 caught for this method (Hodges-Lehmann and
+the bootstrap the same; single numbers 5 false alarms); p99 1 and 13/20 (its tail is thin in a
+10 s window: the rest are inconclusive, as they should be).
 """
 
 from __future__ import annotations
