@@ -31,7 +31,15 @@ def test_the_roll_written_by_the_master_reads_back(tmp_path, monkeypatch):
     assert (read.count(local=False), read.count(local=True)) == (1, 1)
     assert "0.0.9" in read.refused[0] and not read.lost
     roll.check({"a": Node()}, load_running=False, load_started=False)  # b left before the load
-    roll.check({"a": Node("missing")}, load_running=True, load_started=True)  # a: heartbeats stopped
+    roll.check({"a": Node("missing")}, load_running=True, load_started=True, now=100.0)
+    assert not roster.read(path).lost  # missing is not lost yet: a blocked event loop comes back
+    roll.check({"a": Node()}, load_running=True, load_started=True, now=110.0)  # it did
+    roll.check({"a": Node("missing")}, load_running=True, load_started=True, now=120.0)
+    roll.check({"a": Node("missing")}, load_running=True, load_started=True,
+               now=120.0 + roster.LOST_AFTER - 0.1)
+    assert not roster.read(path).lost
+    roll.check({"a": Node("missing")}, load_running=True, load_started=True,
+               now=120.0 + roster.LOST_AFTER)  # a: heartbeats stopped for good
     read = roster.read(path)
     assert [w["addr"] for w in read.lost] == ["198.18.0.2"]  # b left earlier: gone, not lost
     assert read.count(local=False) == read.count(local=True) == 0

@@ -17,8 +17,12 @@ from __future__ import annotations
 import json
 import os
 import socket
+import time
 
-MISSING = "missing"  # Locust's state of a worker whose heartbeats stopped
+MISSING = "missing"  # Locust's state of a worker whose heartbeats stopped (~3 s of silence)
+# A missing worker comes back when its heartbeats resume (a task that blocked its event loop: a
+# stall, warned about, not a loss); one still missing this long after Locust noticed is lost.
+LOST_AFTER = 15.0
 
 
 def own_address(master_host: str, master_port: int) -> str:
@@ -63,6 +67,7 @@ class Roll:
         self.path = path
         self.own = {"loadgate": os.environ.get("LOADGATE_VERSION") or "unknown", "locust": locust_version}
         self.workers: dict[str, dict] = {}  # client id -> greeting, while it takes part
+        self.missing_since: dict[str, float] = {}  # client id -> when Locust first said missing
 
     def write(self, event: str, client_id: str, worker: dict, why: str = "") -> None:
         if self.path:
@@ -86,11 +91,18 @@ class Roll:
             self.write("refused", client_id, worker, f"{describe(worker)} runs Locust without "
                        "loadgate's exporter (use `loadgate worker`): its requests would not be counted")
 
-    def check(self, clients: dict, load_running: bool, load_started: bool) -> None:
-        """Workers gone (quit, or heartbeats missing): ``lost`` during the load, ``left`` before."""
+    def check(self, clients: dict, load_running: bool, load_started: bool,
+              now: float | None = None) -> None:
+        """Workers gone (quit, or missing for LOST_AFTER s): ``lost`` during the load, ``left``
+        before."""
+        now = time.monotonic() if now is None else now
         for client_id, worker in list(self.workers.items()):
             client = clients.get(client_id)
-            if client is None or getattr(client, "state", None) == MISSING:
+            missing = client is not None and getattr(client, "state", None) == MISSING
+            since = self.missing_since.setdefault(client_id, now) if missing else None
+            if not missing:
+                self.missing_since.pop(client_id, None)
+            if client is None or (since is not None and now - since >= LOST_AFTER):
                 del self.workers[client_id]
                 if load_running:
                     self.write("lost", client_id, worker)
