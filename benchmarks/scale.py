@@ -63,10 +63,9 @@ QUANTILES = (("p50_ms", 0.5), ("p90_ms", 0.9), ("p95_ms", 0.95), ("p99_ms", 0.99
 
 
 def exact(values: list[float], q: float) -> float:
+    """Nearest rank, as Locust and Prometheus' histogram_quantile define a percentile."""
     ordered = sorted(values)
-    position = (len(ordered) - 1) * q
-    low, high = math.floor(position), math.ceil(position)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+    return ordered[max(math.ceil(q * len(ordered)) - 1, 0)]
 
 
 class Watcher(threading.Thread):

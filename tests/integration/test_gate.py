@@ -15,11 +15,13 @@ SCHEMA = xmlschema.XMLSchema(str(JUNIT_XSD))
 
 
 def exact_percentile(values: list[float], q: float) -> float:
-    """Linear interpolation between closest ranks (numpy's default)."""
+    """The nearest-rank percentile: the smallest value with at least q of all values at or below
+    it. This is Locust's own definition (its percentiles are the response time where the
+    cumulative count reaches q x requests) and Prometheus' (histogram_quantile's rank q x count);
+    numpy's default interpolates between neighbours instead, which in a sparse tail (p99 of
+    3 000 requests) sits up to one order statistic, often over 1 %, below both."""
     ordered = sorted(values)
-    position = (len(ordered) - 1) * q
-    low, high = math.floor(position), math.ceil(position)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+    return ordered[max(math.ceil(q * len(ordered)) - 1, 0)]
 
 
 def test_percentiles_within_one_percent_of_exact(gate):
