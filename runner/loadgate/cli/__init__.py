@@ -31,7 +31,9 @@ def configure_logging(verbose: int, quiet: bool) -> None:
     if quiet:
         level = logging.ERROR
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(RedactingFormatter("loadgate: %(message)s"))
+    # -vv stamps each line with the seconds since start, to see where a run's time goes
+    stamp = "%(relativeCreated)8.0fms " if verbose > 1 else ""
+    handler.setFormatter(RedactingFormatter(f"loadgate: {stamp}%(message)s"))
     logging.basicConfig(level=level, handlers=[handler], force=True)
 
 
