@@ -97,6 +97,7 @@ SCALE = 2**SCHEMA
 ZERO_THRESHOLD = 2.0**-20
 RUN_ID = os.environ.get("LOADGATE_RUN_ID", "") or "adhoc"
 HISTOGRAM = "loadgate_request_duration_seconds"
+ALL_HISTOGRAM = "loadgate_all_requests_duration_seconds"  # every request together, by phase
 PROTOBUF = "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited"
 TEXT = "text/plain; version=0.0.4; charset=utf-8"
 NO_HISTOGRAM_IN_TEXT = (f"# {HISTOGRAM} is served as a native histogram only, in the protobuf "
@@ -139,40 +140,50 @@ class Series:
         self.failures += failed
         self.version += 1
 
+    def add(self, flat: list[int], zero: int, total: float, count: int, failures: int) -> None:
+        """Add a shipped delta (buckets as a flat [index, count, ...] list)."""
+        buckets = self.buckets
+        for position in range(0, len(flat), 2):
+            index = flat[position]
+            buckets[index] = buckets.get(index, 0) + flat[position + 1]
+        self.zero += zero
+        self.total += total
+        self.count += count
+        self.failures += failures
+        self.version += 1
+
 
 class Tally:
-    """Request figures by (method, name, phase)."""
+    """Request figures by (method, name, phase), and of every request together by phase (``all``:
+    what the totals, charts and live figures read, one series whatever the number of names)."""
 
     def __init__(self) -> None:
         self.series: dict[tuple[str, str, str], Series] = {}
+        self.all: dict[tuple[str], Series] = {}
 
     def observe(self, key: tuple[str, str, str], seconds: float, failed: bool) -> None:
-        entry = self.series.get(key)
-        if entry is None:
-            entry = self.series[key] = Series()
-        entry.observe(seconds, failed)
+        (self.series.get(key) or self._entry(self.series, key)).observe(seconds, failed)
+        phase = key[2:]
+        (self.all.get(phase) or self._entry(self.all, phase)).observe(seconds, failed)
 
     def take(self) -> list:
         """The figures as plain data (buckets as a flat [index, count, ...] list); start again."""
         shipped = [[list(key), [x for pair in s.buckets.items() for x in pair], s.zero, s.total,
                     s.count, s.failures] for key, s in self.series.items()]
-        self.series = {}
+        self.series, self.all = {}, {}
         return shipped
 
     def merge(self, shipped: list) -> None:
-        for key, flat, zero, total, count, failures in shipped:
-            entry = self.series.get(tuple(key))
-            if entry is None:
-                entry = self.series[tuple(key)] = Series()
-            buckets = entry.buckets
-            for position in range(0, len(flat), 2):
-                index = flat[position]
-                buckets[index] = buckets.get(index, 0) + flat[position + 1]
-            entry.zero += zero
-            entry.total += total
-            entry.count += count
-            entry.failures += failures
-            entry.version += 1
+        for key, *figures in shipped:
+            for entry in (self._entry(self.series, tuple(key)), self._entry(self.all, tuple(key[2:]))):
+                entry.add(*figures)
+
+    @staticmethod
+    def _entry(table: dict, key: tuple) -> Series:
+        entry = table.get(key)
+        if entry is None:
+            entry = table[key] = Series()
+        return entry
 
 
 def _escape(value: str) -> str:
@@ -246,7 +257,7 @@ class Exporter:
     def __init__(self, environment) -> None:
         self.environment = environment
         self.tally = Tally()
-        self.encoder = protobuf.Encoder(HISTOGRAM, RUN_ID, SCHEMA, ZERO_THRESHOLD)
+        self.encoder = protobuf.Encoder(HISTOGRAM, ALL_HISTOGRAM, RUN_ID, SCHEMA, ZERO_THRESHOLD)
         self.warmup = float(os.environ.get("LOADGATE_WARMUP", "0") or 0)
         self.window_start: float | None = None
         self.load_start: float | None = None

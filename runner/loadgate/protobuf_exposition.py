@@ -73,10 +73,15 @@ class Encoder:
 
     A series (duck-typed, the exporter's ``Series``) has ``buckets`` (index -> count at
     ``schema``), ``zero``, ``total``, ``count``, ``failures`` and a ``version`` that changes with it.
+    A tally has ``series`` by (method, name, phase) and ``all`` (every request together) by phase.
     """
 
-    def __init__(self, histogram: str, run_id: str, schema: int, zero_threshold: float) -> None:
-        self.histogram, self.run_id = histogram, run_id
+    REQUEST_LABELS = ("method", "name", "phase", "run_id")
+    ALL_LABELS = ("phase", "run_id")
+
+    def __init__(self, histogram: str, all_histogram: str, run_id: str, schema: int,
+                 zero_threshold: float) -> None:
+        self.histogram, self.all_histogram, self.run_id = histogram, all_histogram, run_id
         self.schema, self.zero_threshold = schema, zero_threshold
         self.labels: dict[tuple, bytes] = {}
         self.cache: dict[tuple, list] = {}  # key -> [version, layout size, indices, spans, metrics]
@@ -84,22 +89,33 @@ class Encoder:
     def protobuf(self, tally) -> bytes:
         histograms, requests, failures = [], [], []
         for key, series in list(tally.series.items()):
-            entry = self.cache.get(key)
-            if entry is None or entry[0] != series.version:
-                entry = self.cache[key] = self.encode(key, series, entry)
-            histograms.append(entry[4][0])
-            requests.append(entry[4][1])
-            failures.append(entry[4][2])
+            metrics = self.metrics(key, self.REQUEST_LABELS, key, series)
+            histograms.append(metrics[0])
+            requests.append(metrics[1])
+            failures.append(metrics[2])
+        together = [self.metrics(("all", *phase), self.ALL_LABELS, phase, series)[0]
+                    for phase, series in list(tally.all.items())]
         return b"".join((
             family(self.histogram, "Response time of every request Locust measured, failed ones "
                    "included", 4, histograms),
+            family(self.all_histogram, "Response time of every request together, whatever its "
+                   "method and name", 4, together),
             family("loadgate_requests_total", "Requests Locust measured", 0, requests),
             family("loadgate_request_failures_total", "Failed requests", 0, failures)))
 
-    def encode(self, key: tuple, series, entry: list | None) -> list:
-        labels = self.labels.get(key)
-        if labels is None:
-            labels = self.labels[key] = label_pairs(("method", "name", "phase", "run_id"), (*key, self.run_id))
+    def metrics(self, key: tuple, names: tuple[str, ...], values: tuple[str, ...],
+                series) -> tuple[bytes, bytes, bytes]:
+        """The histogram, request and failure counter of one series labelled ``names`` =
+        ``values`` (and the run id), cached by ``key`` until the series changes."""
+        entry = self.cache.get(key)
+        if entry is None or entry[0] != series.version:
+            labels = self.labels.get(key)
+            if labels is None:
+                labels = self.labels[key] = label_pairs(names, (*values, self.run_id))
+            entry = self.cache[key] = self.encode(labels, series, entry)
+        return entry[4]
+
+    def encode(self, labels: bytes, series, entry: list | None) -> list:
         if entry is None or entry[1] != len(series.buckets):
             indices, spans = layout(series.buckets)
         else:

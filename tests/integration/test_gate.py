@@ -46,6 +46,10 @@ def test_two_workers_lose_nothing_and_count_nothing_twice(gate):
     locust_stats = json.loads(json_file.read_text())
     assert sum(s["num_requests"] for s in locust_stats) == results["totals"]["requests"]
     assert sum(s["num_failures"] for s in locust_stats) == results["totals"]["failures"]
+    # the totals' percentiles come from the all-requests histogram the master merges from both
+    times = [s[2] for s in samples]
+    for field, q in (("p50_ms", 0.5), ("p99_ms", 0.99)):
+        assert results["totals"][field] == pytest.approx(exact_percentile(times, q), rel=0.01), field
 
 
 def test_per_request_breach_fails_only_that_testcase(gate):

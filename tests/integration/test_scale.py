@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import xml.etree.ElementTree as ET
 
 from loadgate.cli import main
@@ -78,6 +79,11 @@ def test_a_thousand_names_each_judged_with_the_cardinality_warning(tmp_path, dem
     for name, _ in samples:
         counts[name] = counts.get(name, 0) + 1
     assert {r["name"]: r["requests"] for r in results["requests"]} == counts
+    # the totals read one all-requests histogram, not a thousand summed: the same percentiles
+    times = sorted(ms for _, ms in samples)
+    for field, q in (("p50_ms", 0.5), ("p95_ms", 0.95), ("p99_ms", 0.99)):
+        exact = times[max(math.ceil(q * len(times)) - 1, 0)]
+        assert abs(results["totals"][field] / exact - 1) < 0.01, (field, results["totals"][field], exact)
     # above the name limit only the totals keep per-interval figures (seconds saved per run)
     assert results["totals"].get("intervals") and not any(r.get("intervals") for r in results["requests"])
 

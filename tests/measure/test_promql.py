@@ -1,8 +1,9 @@
 import dataclasses
 
+from loadgate.measure import promql
 from loadgate.measure.promql import scoped, series
 from loadgate.model import RequestSelector
-from tests.helpers import error_rate
+from tests.helpers import error_rate, latency
 
 BASE = error_rate(0.1, name="x")
 
@@ -24,3 +25,14 @@ def test_scoped_adds_the_run_id_to_every_loadgate_selector():
     assert scoped("loadgate_users{}", "r1") == 'loadgate_users{run_id="r1"}'
     assert scoped('x{name="loadgate_y"} or my_loadgate_z', "r1") == 'x{name="loadgate_y"} or my_loadgate_z'
     assert scoped("sum(loadgate_requests_total)", None) == "sum(loadgate_requests_total)"
+
+
+def test_every_request_together_reads_the_one_all_requests_series():
+    everything = latency(95, 300)
+    assert promql.selected_quantile(everything) == (
+        'histogram_quantile(0.95, sum (loadgate_all_requests_duration_seconds{phase="window"})) * 1000')
+    assert "loadgate_all_requests" not in promql.selected_quantile(latency(95, 300, request="GET /a"))
+    assert "loadgate_all_requests" in promql.window_quantile(0.5)
+    assert "loadgate_request_duration" in promql.window_quantile(0.5, "method, name")
+    assert "loadgate_all_requests" in promql.interval_quantile(0.5, 1.0)
+    assert "loadgate_request_duration" in promql.interval_quantile(0.5, 1.0, "method, name")

@@ -13,7 +13,10 @@ def test_queries_and_steps():
     assert steps(Window(100, 110), 4) == (104, 110, SCRAPE_INTERVAL_S)
     assert steps(Window(0, 4004), 4)[2] == 2.0  # at most MAX_POINTS positions
     query = sliding_query(P50, Window(100, 110))
-    h = 'loadgate_request_duration_seconds{phase="window"}'
+    h = 'loadgate_all_requests_duration_seconds{phase="window"}'  # every request: one series
     assert query == (f'histogram_quantile(0.5, ((sum (increase({h}[4240ms])) and sum ({h} offset 4000ms))'
                      f' or sum ({h}))) * 1000')
+    one = sliding_query(latency(50, 150, name="one", request="GET /a", sustain=4), Window(100, 110))
+    assert 'loadgate_request_duration_seconds{phase="window",name="/a",method="GET"}' in one
+    assert "loadgate_all_requests" not in one
     assert sliding_query(RPS, Window(100, 110)).endswith("/ 4")

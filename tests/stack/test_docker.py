@@ -24,7 +24,8 @@ COMPOSE_FILE = STACK / "docker-compose.yml"
 PROVISIONING = STACK / "grafana" / "provisioning"
 DASHBOARD = PROVISIONING / "dashboards" / "loadgate.json"
 # What runner/loadgate/exporter.py serves (counters get _total; the histogram is a native one).
-EXPORTED = {"loadgate_request_duration_seconds", "loadgate_requests_total",
+EXPORTED = {"loadgate_request_duration_seconds", "loadgate_all_requests_duration_seconds",
+            "loadgate_requests_total",
             "loadgate_request_failures_total", "loadgate_users", "loadgate_workers",
             "loadgate_request_failure_reasons_total", "loadgate_user_errors_total"}
 PROMQL_WORDS = {"sum", "by", "rate", "increase", "histogram_quantile", "max", "last_over_time",

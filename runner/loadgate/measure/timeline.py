@@ -83,7 +83,7 @@ def load_start(reader: Reader, measurements: Measurements) -> float:
 # tells the average over the gap: the charts show it there instead of nothing.
 def average_queries(span: str) -> dict[str, str]:
     """Each chart figure averaged from the start of the load to the evaluation time."""
-    queries = {key: promql.quantile(q, promql.HISTOGRAM) for key, q in CHART_QUANTILES.items()}
+    queries = {key: promql.quantile(q, promql.ALL_HISTOGRAM) for key, q in CHART_QUANTILES.items()}
     return {**queries, "rps": f"sum({REQUESTS}) / {span}",
             "failures_per_s": f"sum({FAILURES}) / {span}"}
 
