@@ -34,5 +34,5 @@ def test_every_request_together_reads_the_one_all_requests_series():
     assert "loadgate_all_requests" not in promql.selected_quantile(latency(95, 300, request="GET /a"))
     assert "loadgate_all_requests" in promql.window_quantile(0.5)
     assert "loadgate_request_duration" in promql.window_quantile(0.5, "method, name")
-    assert "loadgate_all_requests" in promql.interval_quantile(0.5, 1.0)
-    assert "loadgate_request_duration" in promql.interval_quantile(0.5, 1.0, "method, name")
+    assert "loadgate_all_requests" in promql.interval_histogram(1.0)
+    assert "loadgate_request_duration" in promql.interval_histogram(1.0, "method, name")

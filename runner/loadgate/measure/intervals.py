@@ -10,7 +10,10 @@ intervals would leave a 10 s run five figures, and t(4) = 2.8 makes every interv
 Exact, no extrapolation (notes/measurement-pitfalls.md): each figure is a counter difference
 between two scrapes (promql.interval_delta: the value at the last scrape at or before an
 interval's end minus the value at its start; a series that did not exist yet counts as zero),
-read by one range query per figure with the interval as its step.  The intervals tile the window
+read by one range query per figure with the interval as its step.  Latency is one range query
+returning each interval's native histograms; their percentiles are computed by
+measure/histograms.py as histogram_quantile would, instead of four range queries that each made
+Prometheus evaluate the same histograms again.  The intervals tile the window
 from its start; the rest at its end, shorter than one interval, is left out.  Throughput divides
 by the time between the scrapes the counts came from (their timestamps), not the nominal length;
 ``start`` in results.json is where an interval's counts begin (the scrape before it, or the
@@ -26,6 +29,7 @@ from statistics import median
 
 from loadgate.errors import InfraError
 from loadgate.measure import promql
+from loadgate.measure.histograms import quantiles_ms
 from loadgate.measure.cardinality import NAME_LIMIT
 from loadgate.measure.reader import Reader
 from loadgate.model import Intervals, Objective, Window
@@ -80,8 +84,9 @@ class Grid:
             before = stamp if stamp is not None and stamp > before else before
         return starts, spans
 
-    def series(self, queries: dict[str, str]) -> dict[str, dict[Key, list[float | None]]]:
-        """Per query, per (method, name) label pair, one value per interval (None: no sample)."""
+    def series(self, queries: dict[str, str]) -> dict[str, dict[Key, list]]:
+        """Per query, per (method, name) label pair, one value per interval (None: no sample): a
+        number, or a histogram (JSON) for a query of native histograms."""
         if not self.ends:
             return {name: {} for name in queries}
         stop = self.ends[-1] + self.seconds / 10
@@ -95,7 +100,10 @@ class Grid:
             futures = {name: pool.submit(one, text) for name, text in queries.items()}
             return {name: future.result() for name, future in futures.items()}
 
-    def _aligned(self, series: dict) -> list[float | None]:
+    def _aligned(self, series: dict) -> list:
+        if "histograms" in series:
+            histograms = {round(float(ts), 3): h for ts, h in series["histograms"]}
+            return [histograms.get(t) for t in self.ends]
         found = {round(float(ts), 3): float(v) for ts, v in series.get("values", [])}
         values = [found.get(t) for t in self.ends]
         return [None if v is None or math.isnan(v) or math.isinf(v) else v for v in values]
@@ -133,15 +141,20 @@ def table(grid: Grid, names: int = 0) -> tuple[Intervals | None, dict[Key, Inter
 
 
 def _rows(grid: Grid, by: str) -> dict[Key, Intervals]:
-    queries = {"requests": promql.interval_delta(promql.REQUESTS, grid.seconds, by),
-               "failures": promql.interval_delta(promql.FAILURES, grid.seconds, by)}
-    queries.update({f: promql.interval_quantile(q, grid.seconds, by) for f, q in QUANTILES})
-    got = grid.series(queries)
+    got = grid.series({"requests": promql.interval_delta(promql.REQUESTS, grid.seconds, by),
+                       "failures": promql.interval_delta(promql.FAILURES, grid.seconds, by),
+                       "latency": promql.interval_histogram(grid.seconds, by)})
     none = [None] * len(grid.ends)
     counts = got["requests"] or ({("", ""): none} if not by else {})
     return {key: grid.intervals(values, got["failures"].get(key, none),
-                                {f: got[f].get(key, none) for f, _ in QUANTILES})
+                                percentiles(got["latency"].get(key, none)))
             for key, values in counts.items()}
+
+
+def percentiles(histograms: list) -> dict[str, list[float | None]]:
+    """Each interval's p50-p99 (ms) from its histogram (None: no requests then)."""
+    each = [quantiles_ms(h, QUANTILES) for h in histograms]
+    return {field: [figures[field] for figures in each] for field, _ in QUANTILES}
 
 
 def for_objective(grid: Grid, objective: Objective) -> Intervals | None:

@@ -175,11 +175,11 @@ def interval_delta(metric: str, seconds: float, by: str = "") -> str:
     return difference(now, f"{now} offset {duration(seconds)}", by)
 
 
-def interval_quantile(q: float, seconds: float, by: str = "") -> str:
-    """The ``q`` quantile (ms) of the window requests of the ``seconds`` before the evaluation time."""
+def interval_histogram(seconds: float, by: str = "") -> str:
+    """The latency histograms (not a percentile: measure/histograms.py computes those) of the
+    window requests of the ``seconds`` before the evaluation time."""
     now = f"{histogram(by)}{{{WINDOW}}}"
-    return stretch_quantile(q, now, f"increase({now}[{reach(seconds)}])",
-                            f"{now} offset {duration(seconds)}", by)
+    return stretch(now, f"increase({now}[{reach(seconds)}])", f"{now} offset {duration(seconds)}", by)
 
 
 def scrape_instants() -> str:

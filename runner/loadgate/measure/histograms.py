@@ -1,0 +1,47 @@
+"""Percentiles of native histograms as Prometheus' HTTP API returns them (pure: JSON in, ms out).
+
+A range query over native histograms answers, per series, ``"histograms": [[t, {"count": "12",
+"sum": "0.9", "buckets": [[boundaries, "lower", "upper", "count"], ...]}], ...]``, with only the
+buckets that hold something.  :func:`quantile` computes what ``histogram_quantile`` does in
+Prometheus 2.42 (promql/quantile.go): the bucket where the cumulative count reaches ``q x count``,
+interpolated linearly inside it; the zero bucket counts from 0 (latencies are never negative).
+Newer Prometheus versions interpolate exponentially inside the bucket; both stay inside the bucket,
+0.27 % wide at the exporter's schema 8, so the two never differ by more than that.
+
+Why compute here (measure/intervals.py): four percentiles of every interval were four range
+queries, and each made Prometheus evaluate the same ``increase()`` of every histogram at every
+interval again.  Measured on this project's 2-core machine (20 names, 120 s window, 1 s
+intervals): the four quantile range queries of every request took 0.45 s of the run's end; one
+range query returning the histograms, with the percentiles computed here, took XXX.
+"""
+
+from __future__ import annotations
+
+Histogram = dict  # one histogram of the JSON API: count, sum, buckets
+
+
+def quantile(q: float, histogram: Histogram) -> float | None:
+    """The ``q`` quantile (0..1) of one histogram, in the histogram's unit; None: it is empty."""
+    count = float(histogram.get("count", 0))
+    buckets = sorted((float(lower), float(upper), float(n))
+                     for _, lower, upper, n in histogram.get("buckets") or ())
+    if count <= 0 or not buckets:
+        return None
+    rank, cumulative = q * count, 0.0
+    for lower, upper, n in buckets:
+        cumulative += n
+        if cumulative >= rank:
+            break
+    lower = max(lower, 0.0)  # the zero bucket (-threshold, threshold]: latencies are never negative
+    cumulative = min(cumulative, count)
+    if cumulative < rank:
+        return upper
+    return lower + (upper - lower) * ((rank - (cumulative - n)) / n)
+
+
+def quantiles_ms(histogram: Histogram | None, fields: tuple[tuple[str, float], ...]) -> dict[str, float | None]:
+    """``{field: q quantile in ms}`` of a histogram in seconds (None: no histogram or empty)."""
+    if histogram is None:
+        return {field: None for field, _ in fields}
+    found = {field: quantile(q, histogram) for field, q in fields}
+    return {field: None if value is None else value * 1000 for field, value in found.items()}

@@ -1,0 +1,94 @@
+"""The exporter's protobuf native histograms, scraped by a real Prometheus: measure/histograms.py
+computes from the JSON it returns the percentiles Prometheus' own histogram_quantile computes."""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import threading
+import time
+import urllib.parse
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import SimpleNamespace
+
+import pytest
+
+from loadgate import protobuf_exposition as protobuf
+from loadgate.measure.histograms import quantile
+from loadgate.stack.processes import free_port
+
+SCHEMA, ZERO = 8, 2.0**-20
+PROTOBUF = "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited"
+
+
+def series(latencies: list[float]) -> SimpleNamespace:
+    """What the exporter's Series holds after observing ``latencies`` (seconds)."""
+    buckets: dict[int, int] = {}
+    for seconds in latencies:
+        index = math.ceil(math.log2(seconds) * 2**SCHEMA)
+        buckets[index] = buckets.get(index, 0) + 1
+    return SimpleNamespace(buckets=buckets, zero=0, total=sum(latencies), count=len(latencies),
+                           failures=0, version=1)
+
+
+@pytest.fixture
+def exposition():
+    """A loopback endpoint serving a fixed exposition: two request names and their all-series."""
+    rng = random.Random(7)
+    fast = [rng.lognormvariate(math.log(0.05), 0.5) for _ in range(3000)]
+    slow = [rng.lognormvariate(math.log(0.4), 0.8) for _ in range(700)]
+    tally = SimpleNamespace(series={("GET", "/fast", "window"): series(fast),
+                                    ("GET", "/slow", "window"): series(slow)},
+                            all={("window",): series(fast + slow)})
+    body = protobuf.Encoder("loadgate_request_duration_seconds", "loadgate_all_requests_duration_seconds",
+                            "t1", SCHEMA, ZERO).protobuf(tally)
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", PROTOBUF)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server.server_address[1], {"/fast": fast, "/slow": slow, "all": fast + slow}
+    server.shutdown()
+
+
+def ask(url: str, path: str, **params) -> list:
+    with urllib.request.urlopen(f"{url}{path}?{urllib.parse.urlencode(params)}", timeout=5) as answer:
+        return json.loads(answer.read())["data"]["result"]
+
+
+def test_percentiles_from_the_json_histograms_are_prometheus_own(exposition, prometheus_for):
+    port, latencies = exposition
+    url = prometheus_for(port)
+    deadline = time.monotonic() + 20
+    while not ask(url, "/api/v1/query", query="loadgate_all_requests_duration_seconds"):
+        assert time.monotonic() < deadline, "Prometheus never scraped the exposition"
+        time.sleep(0.25)
+    now = time.time()
+    together = ask(url, "/api/v1/query", query="sum(loadgate_all_requests_duration_seconds)", time=now)
+    summed = ask(url, "/api/v1/query", query="sum(loadgate_request_duration_seconds)", time=now)
+    one, many = together[0]["histogram"][1], summed[0]["histogram"][1]  # the same requests, one series
+    assert (one["count"], one["buckets"]) == (many["count"], many["buckets"])
+    assert float(one["sum"]) == pytest.approx(float(many["sum"]))
+    ranged = ask(url, "/api/v1/query_range", query="sum by (name) (loadgate_request_duration_seconds)",
+                 start=now - 1, end=now, step=1)
+    for entry in ranged:
+        histogram = entry["histograms"][-1][1]
+        name = entry["metric"]["name"]
+        assert int(histogram["count"]) == len(latencies[name])
+        for q in (0.5, 0.9, 0.95, 0.99):
+            theirs = ask(url, "/api/v1/query", time=now, query=f'histogram_quantile({q}, '
+                         f'sum(loadgate_request_duration_seconds{{name="{name}"}}))')[0]["value"][1]
+            assert quantile(q, histogram) == pytest.approx(float(theirs), rel=1e-9), (name, q)
+            exact = sorted(latencies[name])[math.ceil(q * len(latencies[name])) - 1]
+            assert quantile(q, histogram) == pytest.approx(exact, rel=0.003)  # one 0.27 % bucket
