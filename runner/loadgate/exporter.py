@@ -103,19 +103,23 @@ TEXT = "text/plain; version=0.0.4; charset=utf-8"
 NO_HISTOGRAM_IN_TEXT = (f"# {HISTOGRAM} is served as a native histogram only, in the protobuf "
                         "format: start Prometheus with --enable-feature=native-histograms\n")
 
-def _load_sibling(name: str):
+def _load_sibling(name: str, **given):
     """A module of loadgate's that sits beside this file (Locust loads this file by path, and the
-    docker image copies it without loadgate installed: the sibling comes along)."""
+    docker image copies it without loadgate installed: the sibling comes along); ``given``: names
+    the module expects from its loader."""
     spec = importlib.util.spec_from_file_location(f"loadgate_{name}", Path(__file__).with_name(f"{name}.py"))
     module = importlib.util.module_from_spec(spec)
+    module.__dict__.update(given)
     spec.loader.exec_module(module)
     return module
 
 
-redact_name = _load_sibling("redaction").redact_name
+redaction = _load_sibling("redaction")
+redact_name = redaction.redact_name
 roster = _load_sibling("roster")
 link = _load_sibling("worker_link")
-failure_reasons = _load_sibling("failure_reasons")
+failure_reasons = _load_sibling("failure_reasons", redact_text=redaction.redact_text,
+                                visible=_load_sibling("printable").visible)
 protobuf = _load_sibling("protobuf_exposition")
 
 

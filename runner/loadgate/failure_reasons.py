@@ -33,7 +33,6 @@ say what happened.
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 import os
 import sysconfig
@@ -57,15 +56,10 @@ OTHER = "other"
 _LIBRARIES = tuple({sysconfig.get_paths()[k] for k in ("stdlib", "purelib", "platlib")})
 
 
-def _load_sibling(name: str):
-    spec = importlib.util.spec_from_file_location(f"loadgate_{name}", Path(__file__).with_name(f"{name}.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-redact_text = _load_sibling("redaction").redact_text
-visible = _load_sibling("printable").visible
+# Given by whoever loads this file (exporter.py's load_sibling, from redaction.py and printable.py
+# beside it): this module is loaded by path, without the loadgate package, as the exporter is.
+redact_text: Callable[[str], str]
+visible: Callable[[str], str]
 
 
 def clean(text: object) -> str:

@@ -12,12 +12,13 @@ MODULE = ROOT / "runner" / "loadgate" / "failure_reasons.py"
 
 
 def run(code: str, tmp_path) -> object:
-    """Load failure_reasons.py by path, as exporter.py does, run ``code`` from a file (a
+    """Load failure_reasons.py by path, as exporter.py does (handing it redaction and printing), run ``code`` from a file (a
     locustfile of sorts); return what it prints as JSON."""
     script = tmp_path / "locustfile.py"
-    script.write_text("import importlib.util, json\n"
+    script.write_text("import importlib.util, json; from loadgate import printable, redaction\n"
                       f"spec = importlib.util.spec_from_file_location('failure_reasons', {str(MODULE)!r})\n"
-                      "fr = importlib.util.module_from_spec(spec); spec.loader.exec_module(fr)\n" + code)
+                      "fr = importlib.util.module_from_spec(spec); fr.visible = printable.visible; "
+                      "fr.redact_text = redaction.redact_text; spec.loader.exec_module(fr)\n" + code)
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60,
                           cwd=tmp_path)
     assert done.returncode == 0, done.stderr
