@@ -10,7 +10,8 @@ Where the numbers live
   request and failure counters by method, name and phase, and every request together by phase).
   A worker ships its tally's *delta* to the master with every stats report
   (``report_to_master``, including the final one Locust sends on quit) and the master merges it:
-  each request is counted once, in one place, whatever the number of workers.  The master (or the single standalone process) serves the merged tally.
+  each request is counted once, in one place, whatever the number of workers.  The master (or
+  the single standalone process) serves the merged tally.
 
 Phases
   Requests made before the end of the warm-up are labelled ``phase="warmup"``, the rest
@@ -163,7 +164,8 @@ def exposition(exporter: "Exporter", accept: str) -> tuple[bytes, str]:
     if "application/vnd.google.protobuf" in accept and "io.prometheus.client.MetricFamily" in accept:
         parts = [exporter.encoder.protobuf(exporter.tally)]
         for name, doc, value in gauges(exporter):
-            parts.append(protobuf.family(name, doc, 1, [_RUN_LABEL + protobuf.message(0x12, b"\x09" + protobuf.DOUBLE(value))]))
+            gauge = protobuf.message(0x12, b"\x09" + protobuf.DOUBLE(value))
+            parts.append(protobuf.family(name, doc, 1, [_RUN_LABEL + gauge]))
         for counters in exporter.reasons.families({"run_id": RUN_ID}):  # prometheus-client families
             parts.append(protobuf.family(counters.name + "_total", counters.documentation, 0, [
                 protobuf.label_pairs(tuple(sample.labels), tuple(sample.labels.values()))

@@ -56,10 +56,14 @@ OTHER = "other"
 _LIBRARIES = tuple({sysconfig.get_paths()[k] for k in ("stdlib", "purelib", "platlib")})
 
 
-# Given by whoever loads this file (exporter.py's load_sibling, from redaction.py and printable.py
+def _not_given(text: str) -> str:
+    raise RuntimeError("failure_reasons.py needs redact_text and visible from its loader (exporter.py)")
+
+
+# Given by whoever loads this file (exporter.py's _load_sibling, from redaction.py and printable.py
 # beside it): this module is loaded by path, without the loadgate package, as the exporter is.
-redact_text: Callable[[str], str]
-visible: Callable[[str], str]
+redact_text: Callable[[str], str] = globals().get("redact_text", _not_given)
+visible: Callable[[str], str] = globals().get("visible", _not_given)
 
 
 def clean(text: object) -> str:

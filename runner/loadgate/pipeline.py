@@ -18,10 +18,10 @@ from loadgate.judge import verdict as judging
 from loadgate.model import Measurements, Status, Verdict
 from loadgate.redaction import redact_text
 from loadgate.report import console
-from loadgate.status import ExitStatus
 from loadgate.stack import leftovers
 from loadgate.stack.base import LoadOutcome
 from loadgate.stack.select import open_stack
+from loadgate.status import ExitStatus
 
 log = logging.getLogger("loadgate")
 

@@ -29,8 +29,8 @@ from statistics import median
 
 from loadgate.errors import InfraError
 from loadgate.measure import promql
-from loadgate.measure.histograms import quantiles_ms
 from loadgate.measure.cardinality import NAME_LIMIT
+from loadgate.measure.histograms import quantiles_ms
 from loadgate.measure.reader import Reader
 from loadgate.model import Intervals, Objective, Window
 

@@ -10,8 +10,8 @@ from urllib.parse import urlsplit
 from loadgate import credentials
 from loadgate.errors import ConfigError, InfraError
 from loadgate.redaction import redact
-from loadgate.stack.prometheus_config import NATIVE_HISTOGRAMS
 from loadgate.stack.processes import Child, port_owner
+from loadgate.stack.prometheus_config import NATIVE_HISTOGRAMS
 
 STARTUP_TIMEOUT = 30.0
 

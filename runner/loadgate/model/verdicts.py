@@ -1,0 +1,63 @@
+"""What was decided: each objective's result, comparisons with a baseline, the verdict."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from loadgate.model.figures import FailureReason, Measurements
+from loadgate.model.objectives import Objective
+from loadgate.status import Status, exit_status
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One objective against the baseline run; values in the SLI's unit (ms, fraction, /s)."""
+
+    baseline: float | None
+    now: float | None
+    change: float | None  # relative: 0.12 is 12 % above the baseline
+    limit: str  # "+10%" or "x0.9"
+    status: Status
+    message: str
+    decision: str = ""  # fail | pass | inconclusive (judge/significance.py)
+    low: float | None = None  # confidence interval of the change, relative like `change`
+    high: float | None = None
+    confidence: float | None = None  # the interval's two-sided level (None: single numbers)
+    basis: str = ""  # how it was judged: intervals and runs compared, or single numbers
+    settle: str = ""  # inconclusive: what would settle it
+    runs: int = 1  # baseline runs compared with
+
+
+@dataclass(frozen=True)
+class Abort:
+    """Which objective cut the run short, and when."""
+
+    objective: str
+    at: float  # unix seconds
+    elapsed: float  # seconds since the start of the load
+    message: str
+
+
+@dataclass(frozen=True)
+class Result:
+    objective: Objective
+    status: Status
+    measured: float | None
+    message: str
+    comparison: Comparison | None = None
+    reasons: tuple[FailureReason, ...] = ()  # error-rate objectives: why their requests failed
+
+
+@dataclass
+class Verdict:
+    status: Status  # PASS, FAIL or ERROR
+    results: list[Result]
+    measurements: Measurements | None = None
+    error: str | None = None
+    notes: list[str] = field(default_factory=list)
+    aborted: Abort | None = None
+    interrupted_by: int | None = None  # 130 / 143: the exit code a signal gave the run
+
+    @property
+    def exit_code(self) -> int:
+        return self.interrupted_by if self.interrupted_by is not None else exit_status(self.status)
