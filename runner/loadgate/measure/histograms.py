@@ -10,9 +10,12 @@ Newer Prometheus versions interpolate exponentially inside the bucket; both stay
 
 Why compute here (measure/intervals.py): four percentiles of every interval were four range
 queries, and each made Prometheus evaluate the same ``increase()`` of every histogram at every
-interval again.  Measured on this project's 2-core machine (20 names, 120 s window, 1 s
-intervals): the four quantile range queries of every request took 0.45 s of the run's end; one
-range query returning the histograms, with the percentiles computed here, took XXX.
+interval again.  Measured on this project's 2-core machine, 20 request names at ~245 requests/s:
+a 120 s window (1 s intervals) spent 0.45 s in the four per-request quantile range queries; one
+range query returning the histograms took 0.19 s, and computing the percentiles here 0.09 s.
+A 10-minute window (6 s intervals) spent 2.8 s in the four queries (TEN_MINUTES_NOW).  The JSON
+grows with the populated buckets of each interval, which a request fills at most one of: it is
+bounded by the requests measured, not by names x buckets.
 """
 
 from __future__ import annotations
