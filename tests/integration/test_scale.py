@@ -48,9 +48,18 @@ EACH = """\
     percentile: 99
     max: 10s
 """
+REGRESSION = """\
+  - sli: latency
+    percentile: 75
+    max: 10s
+    max_regression: 100%
+    request: GET /api/items/*
+    each: true
+"""
 
 
 def run(tmp_path, host, slos, *args, duration="8s"):
+    tmp_path.mkdir(exist_ok=True)
     (tmp_path / "lf.py").write_text(LOCUSTFILE)
     (tmp_path / "slo.yaml").write_text(f"version: 1\nname: scale\ntarget:\n  host: {host}\n"
                                        f"load:\n  users: 20\n  spawn_rate: 20\n  duration: {duration}\n"
@@ -86,6 +95,24 @@ def test_a_thousand_names_each_judged_with_the_cardinality_warning(tmp_path, dem
         assert abs(results["totals"][field] / exact - 1) < 0.01, (field, results["totals"][field], exact)
     # above the name limit only the totals keep per-interval figures (seconds saved per run)
     assert results["totals"].get("intervals") and not any(r.get("intervals") for r in results["requests"])
+
+
+def test_a_regression_objective_over_a_thousand_names_reads_their_intervals_once(tmp_path, demo, monkeypatch):
+    """each: with max_regression over 1 000 names: every objective gets its own percentile per
+    interval from one per-request table (three range queries), in the baseline run and now."""
+    monkeypatch.setenv("RECORD_DIR", str(tmp_path))
+    assert run(tmp_path / "base", demo, REGRESSION) == 0
+    base = json.loads((tmp_path / "base" / "reports" / "results.json").read_text())
+    judged = base["slos"]
+    assert len(judged) > NAME_LIMIT and all(len(s["intervals"]["p75_ms"]) >= 3 for s in judged)
+    assert all(r.get("intervals") for r in base["requests"])  # a baseline objective needs them all
+    baseline = tmp_path / "base" / "reports" / "results.json"
+    assert run(tmp_path / "now", demo, REGRESSION, "--baseline", str(baseline)) in (0, 1)
+    now = json.loads((tmp_path / "now" / "reports" / "results.json").read_text())
+    decisions = [s["baseline"] for s in now["slos"]]
+    assert len(decisions) == len(now["slos"]) > NAME_LIMIT
+    assert all(d["decision"] in ("pass", "fail", "inconclusive") for d in decisions)
+    assert all("single numbers" not in d["basis"] for d in decisions if d.get("basis"))
 
 
 def test_a_prometheus_without_native_histograms_is_exit_2_naming_the_flag(tmp_path, demo, prometheus_for,

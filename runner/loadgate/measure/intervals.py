@@ -25,11 +25,11 @@ from __future__ import annotations
 import logging
 import math
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from statistics import median
 
 from loadgate.errors import InfraError
-from loadgate.measure import promql
-from loadgate.measure.cardinality import NAME_LIMIT
+from loadgate.measure import grouped, promql
 from loadgate.measure.histograms import quantiles_ms
 from loadgate.measure.reader import Reader
 from loadgate.model import Intervals, Objective, Window
@@ -108,64 +108,93 @@ class Grid:
         values = [found.get(t) for t in self.ends]
         return [None if v is None or math.isnan(v) or math.isinf(v) else v for v in values]
 
-    def intervals(self, requests, failures, latency: dict[str, list[float | None]]) -> Intervals:
-        """The kept intervals' figures (counts absent at an instant are zero)."""
+    def intervals(self, row: Row, fields: tuple[tuple[str, float], ...] = QUANTILES) -> Intervals:
+        """The kept intervals' figures of one row, with the percentiles ``fields`` (field, q)
+        (counts absent at an instant are zero)."""
         kept = [i for i, span in enumerate(self.spans) if span > 0]
-        counts = [int(round(requests[i] or 0)) for i in kept]
+        counts = [int(round(row.requests[i] or 0)) for i in kept]
+        latency = [quantiles_ms(row.histograms[i], fields) for i in kept]
         return Intervals(
             seconds=self.seconds, starts=tuple(round(self.starts[i], 3) for i in kept),
-            requests=tuple(counts), failures=tuple(int(round(failures[i] or 0)) for i in kept),
+            requests=tuple(counts), failures=tuple(int(round(row.failures[i] or 0)) for i in kept),
             rps=tuple(round(n / self.spans[i], 3) for n, i in zip(counts, kept)),
-            latency={k: tuple(None if vs[i] is None else round(vs[i], 3) for i in kept)
-                     for k, vs in latency.items()})
+            latency={field: tuple(None if each[field] is None else round(each[field], 3) for each in latency)
+                     for field, _ in fields})
 
 
-def table(grid: Grid, names: int = 0) -> tuple[Intervals | None, dict[Key, Intervals]]:
-    """Intervals of all requests together and of each (method, name).
+@dataclass(frozen=True)
+class Row:
+    """One group's figures at every interval end, as read (None: no sample then)."""
+
+    requests: list[float | None]
+    failures: list[float | None]
+    histograms: list[dict | None]  # the interval's native histogram (JSON), in seconds
+
+
+class Table:
+    """The intervals of all requests together and of each (method, name), read once: three range
+    queries per grouping, whatever the number of names and objectives.
 
     The per-request part is best effort: with a thousand names and a long window its range
     queries can pass Prometheus' sample limit; then only the totals keep intervals (a warning).
-    Above the cardinality guard's NAME_LIMIT ``names`` it is left out (the run warns already):
-    at 1 000 names it cost seconds at the end of every run.
+    It is read only when ``per_request`` (measure/window.py: up to the cardinality guard's
+    NAME_LIMIT names, or when a regression objective selects one request).
     """
-    if not grid.ends:
-        return None, {}
-    totals = _rows(grid, "").get(("", ""))
-    if names > NAME_LIMIT:
-        return totals, {}
-    try:
-        return totals, _rows(grid, "method, name")
-    except InfraError as exc:
-        log.warning("no per-request interval figures in results.json: %s", exc)
-        return totals, {}
+
+    def __init__(self, grid: Grid, per_request: bool) -> None:
+        self.grid = grid
+        self.totals = _rows(grid, "").get(("", "")) if grid.ends else None
+        self.requests: dict[Key, Row] = {}
+        if per_request and grid.ends:
+            try:
+                self.requests = _rows(grid, grouped.BY)
+            except InfraError as exc:
+                log.warning("no per-request interval figures in results.json: %s", exc)
+
+    def of_totals(self) -> Intervals | None:
+        return None if self.totals is None else self.grid.intervals(self.totals)
+
+    def of_requests(self) -> dict[Key, Intervals]:
+        return {key: self.grid.intervals(row) for key, row in self.requests.items()}
+
+    def of_objective(self, objective: Objective) -> Intervals | None:
+        """The intervals of the requests one objective selects, with its own percentile; from the
+        rows already read when it selects every request or one, else its own queries."""
+        if objective.sli == "promql":
+            return None
+        everything = objective.request is None and objective.matched is None
+        row = self.totals if everything else self.requests.get(grouped.request_key(objective))
+        if row is None:
+            return for_objective(self.grid, objective)
+        fields = ((latency_field(objective), objective.percentile / 100),) if objective.sli == "latency" else ()
+        return self.grid.intervals(row, fields)
 
 
-def _rows(grid: Grid, by: str) -> dict[Key, Intervals]:
+def latency_field(objective: Objective) -> str:
+    return f"p{objective.percentile:g}_ms"
+
+
+def _rows(grid: Grid, by: str) -> dict[Key, Row]:
     got = grid.series({"requests": promql.interval_delta(promql.REQUESTS, grid.seconds, by),
                        "failures": promql.interval_delta(promql.FAILURES, grid.seconds, by),
                        "latency": promql.interval_histogram(grid.seconds, by)})
     none = [None] * len(grid.ends)
     counts = got["requests"] or ({("", ""): none} if not by else {})
-    return {key: grid.intervals(values, got["failures"].get(key, none),
-                                percentiles(got["latency"].get(key, none)))
+    return {key: Row(values, got["failures"].get(key, none), got["latency"].get(key, none))
             for key, values in counts.items()}
 
 
-def percentiles(histograms: list) -> dict[str, list[float | None]]:
-    """Each interval's p50-p99 (ms) from its histogram (None: no requests then)."""
-    each = [quantiles_ms(h, QUANTILES) for h in histograms]
-    return {field: [figures[field] for figures in each] for field, _ in QUANTILES}
-
-
 def for_objective(grid: Grid, objective: Objective) -> Intervals | None:
-    """The intervals of the requests one objective selects (its own percentile); None: nothing."""
+    """The intervals of the requests an objective selects (a pattern's union, a name under any
+    method), read with its own queries; None: nothing selected."""
     requests = promql.delta(promql.REQUESTS, objective, grid.seconds)
     if requests is None or not grid.ends or objective.sli == "promql":
         return None
     queries = {"requests": requests, "failures": promql.delta(promql.FAILURES, objective, grid.seconds)}
     if objective.sli == "latency":
-        queries["latency"] = promql.recent_quantile_of(objective, grid.seconds)
+        queries["latency"] = promql.recent_histogram_of(objective, grid.seconds)
     got = {name: next(iter(v.values()), None) for name, v in grid.series(queries).items()}
     none = [None] * len(grid.ends)
-    latency = {f"p{objective.percentile:g}_ms": got.get("latency") or none} if "latency" in got else {}
-    return grid.intervals(got["requests"] or none, got["failures"] or none, latency)
+    row = Row(got["requests"] or none, got["failures"] or none, got.get("latency") or none)
+    fields = ((latency_field(objective), objective.percentile / 100),) if objective.sli == "latency" else ()
+    return grid.intervals(row, fields)

@@ -145,10 +145,6 @@ def stretch(now: str, increase: str, then: str, by: str = "") -> str:
     return f"(({agg} ({increase}) and {agg} ({then})) or {agg} ({now}))"
 
 
-def stretch_quantile(q: float, now: str, increase: str, then: str, by: str = "") -> str:
-    return f"histogram_quantile({q!r}, {stretch(now, increase, then, by)}) * 1000"
-
-
 def reach(seconds: float) -> str:
     """The range of ``increase()`` for a stretch of ``seconds``: one scrape interval longer (less
     10 ms), so that its first sample is the last scrape before the stretch and the increase is the
@@ -156,16 +152,22 @@ def reach(seconds: float) -> str:
     return duration(seconds + SCRAPE_INTERVAL_S - 0.01)
 
 
-def recent_quantile_of(objective: Objective, seconds: float, by: str = "") -> str | None:
-    """The latency objective's percentile (ms) over its requests of the ``seconds`` before the
-    evaluation time."""
+def recent_histogram_of(objective: Objective, seconds: float, by: str = "") -> str | None:
+    """The native histograms of the objective's requests of the ``seconds`` before the evaluation
+    time (summed, grouped ``by``); None: a pattern that selects nothing."""
     span, offset, metric = reach(seconds), duration(seconds), histogram(by, objective)
     now = series(metric, objective)
     if now is None:
         return None
-    return stretch_quantile(objective.percentile / 100, now,
-                            series(metric, objective, wrap=f"increase({{}}[{span}])"),
-                            series(metric, objective, f"offset {offset}"), by)
+    return stretch(now, series(metric, objective, wrap=f"increase({{}}[{span}])"),
+                   series(metric, objective, f"offset {offset}"), by)
+
+
+def recent_quantile_of(objective: Objective, seconds: float, by: str = "") -> str | None:
+    """The latency objective's percentile (ms) over its requests of the ``seconds`` before the
+    evaluation time."""
+    histograms = recent_histogram_of(objective, seconds, by)
+    return None if histograms is None else f"histogram_quantile({objective.percentile / 100!r}, {histograms}) * 1000"
 
 
 def interval_delta(metric: str, seconds: float, by: str = "") -> str:

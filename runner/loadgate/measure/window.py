@@ -146,13 +146,18 @@ def measure(url: str, objectives: Iterable[Objective], until: float | None = Non
 
 def with_intervals(reader: Reader, window: Window, totals: RequestFigures,
                    per_request: list[RequestFigures], objectives: list[Objective]):
-    """The figures per interval: of the table's rows, and of each objective with a baseline limit."""
-    grid = intervals.Grid(reader, window)
-    total_intervals, rows = intervals.table(grid, len({r.name for r in per_request}))
-    totals = dataclasses.replace(totals, intervals=total_intervals)
+    """The figures per interval: of the table's rows, and of each objective with a baseline limit.
+
+    Per request only up to the cardinality guard's NAME_LIMIT names (the run warns already),
+    unless a baseline objective selects one request (``each:``): its rows then serve them all."""
+    judged = [o for o in objectives if (o.max_regression is not None or o.min_ratio is not None)
+              and not o.sustain]
+    names = len({r.name for r in per_request})
+    wanted = names <= cardinality.NAME_LIMIT or any(grouped.request_key(o) for o in judged)
+    table = intervals.Table(intervals.Grid(reader, window), per_request=wanted)
+    rows = table.of_requests()
+    totals = dataclasses.replace(totals, intervals=table.of_totals())
     per_request = [dataclasses.replace(r, intervals=rows.get((r.method or "", r.name or "")))
                    for r in per_request]
-    by_objective = {o.name: found for o in objectives
-                    if (o.max_regression is not None or o.min_ratio is not None) and not o.sustain
-                    and (found := intervals.for_objective(grid, o)) is not None}
+    by_objective = {o.name: found for o in judged if (found := table.of_objective(o)) is not None}
     return totals, per_request, by_objective
