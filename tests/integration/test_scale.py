@@ -105,14 +105,16 @@ def test_a_regression_objective_over_a_thousand_names_reads_their_intervals_once
     base = json.loads((tmp_path / "base" / "reports" / "results.json").read_text())
     judged = base["slos"]
     assert len(judged) > NAME_LIMIT and all(len(s["intervals"]["p75_ms"]) >= 3 for s in judged)
-    assert all(r.get("intervals") for r in base["requests"])  # a baseline objective needs them all
+    # a baseline objective over one request lifts the 500-name limit of per-request intervals
+    # (a name first seen in the window's last partial interval has none)
+    assert sum(1 for r in base["requests"] if r.get("intervals")) > NAME_LIMIT
     baseline = tmp_path / "base" / "reports" / "results.json"
     assert run(tmp_path / "now", demo, REGRESSION, "--baseline", str(baseline)) in (0, 1)
     now = json.loads((tmp_path / "now" / "reports" / "results.json").read_text())
-    decisions = [s["baseline"] for s in now["slos"]]
-    assert len(decisions) == len(now["slos"]) > NAME_LIMIT
+    decisions = [s["baseline"] for s in now["slos"] if s["baseline"]["value"] is not None]
+    assert len(decisions) > NAME_LIMIT  # names the baseline run never saw are not compared
     assert all(d["decision"] in ("pass", "fail", "inconclusive") for d in decisions)
-    assert all("single numbers" not in d["basis"] for d in decisions if d.get("basis"))
+    assert all("single numbers" not in d["basis"] for d in decisions)  # judged on intervals
 
 
 def test_a_prometheus_without_native_histograms_is_exit_2_naming_the_flag(tmp_path, demo, prometheus_for,
