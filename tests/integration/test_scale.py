@@ -39,6 +39,7 @@ EACH = """\
     max: 10s
     request: GET /api/items/*
     each: true
+    for: 3s
   - sli: error_rate
     max: 50%
     request: GET /api/items/*

@@ -20,3 +20,15 @@ def test_queries_and_steps():
     assert 'loadgate_request_duration_seconds{phase="window",name="/a",method="GET"}' in one
     assert "loadgate_all_requests" not in one
     assert sliding_query(RPS, Window(100, 110)).endswith("/ 4")
+
+
+def test_a_latency_window_over_many_names_steps_within_the_sample_budget():
+    from loadgate.measure.sliding import SAMPLE_BUDGET, histograms_read
+    window = Window(100, 130)
+    assert steps(window, 5)[2] == SCRAPE_INTERVAL_S  # counters: every scrape
+    assert steps(window, 5, histograms=1)[2] == SCRAPE_INTERVAL_S  # one histogram: within budget
+    first, last, step = steps(window, 5, histograms=1000)
+    samples = 1000 * (5 / SCRAPE_INTERVAL_S + 1) * ((last - first) / step + 1)
+    assert step > SCRAPE_INTERVAL_S and samples <= SAMPLE_BUDGET * 1.05
+    assert histograms_read(P50) == 1 and histograms_read(RPS, 1000) == 0
+    assert histograms_read(latency(95, 300, request="GET /a"), 7) == 7

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from concurrent.futures import ThreadPoolExecutor
 from typing import Iterable
 
 from loadgate.measure import promql
@@ -90,21 +91,29 @@ def grouped_sliding_query(objective: Objective, window: Window) -> str | None:
     return promql.sliding_query(everything, window, by=BY)
 
 
-def sliding(reader: Reader, objectives: Iterable[Objective], window: Window, steps) -> dict:
-    """(window end, figure) series by objective name, one range query per group."""
-    found = {}
-    for members in sliding_groups(objectives).values():
-        positions = steps(window, members[0][0].sustain, reader.at)
-        if positions is None:
-            continue
-        first, last, step = positions
-        result = reader.range(grouped_sliding_query(members[0][0], window), first, last, step)
-        series = {(r["metric"].get("method", ""), r["metric"].get("name", "")): r.get("values", [])
-                  for r in result}
-        for objective, key in members:
-            found[objective.name] = tuple((float(t), float(v)) for t, v in series.get(key, [])
-                                          if not math.isnan(float(v)))
-    return found
+def sliding(reader: Reader, objectives: Iterable[Objective], window: Window, steps,
+            names: int = 1) -> dict:
+    """(window end, figure) series by objective name, one range query per group (at once);
+    ``names``: the request names in the window, each a histogram of a grouped latency query."""
+    groups = list(sliding_groups(objectives).values())
+    with ThreadPoolExecutor(max_workers=min(4, len(groups) or 1)) as pool:
+        answers = list(pool.map(lambda members: _sliding_group(reader, members, window, steps, names), groups))
+    return {name: series for found in answers for name, series in found.items()}
+
+
+def _sliding_group(reader: Reader, members: list[tuple[Objective, Key]], window: Window, steps,
+                   names: int) -> dict:
+    leader = members[0][0]
+    positions = steps(window, leader.sustain, reader.at, names if leader.sli == "latency" else 0)
+    if positions is None:
+        return {}
+    first, last, step = positions
+    result = reader.range(grouped_sliding_query(leader, window), first, last, step)
+    series = {(r["metric"].get("method", ""), r["metric"].get("name", "")): r.get("values", [])
+              for r in result}
+    return {objective.name: tuple((float(t), float(v)) for t, v in series.get(key, [])
+                                  if not math.isnan(float(v)))
+            for objective, key in members}
 
 
 def sliding_now(reader: Reader, objectives: Iterable[Objective], window: Window) -> dict[str, float | None]:

@@ -130,7 +130,7 @@ def measure(url: str, objectives: Iterable[Objective], until: float | None = Non
             sli_value(reader, objective, window, seen)
         if note:
             notes[objective.name] = note
-    sustained = grouped.sliding(reader, objectives, window, sliding.steps)
+    sustained = grouped.sliding(reader, objectives, window, sliding.steps, names=len(seen))
     sustained.update({o.name: series for o in objectives if o.sustain and o.name not in sustained
                       and (series := sliding.read(reader, o, window)) is not None})
     reasons, user_errors = failures.read(reader)
