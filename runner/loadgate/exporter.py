@@ -98,10 +98,6 @@ log = logging.getLogger("loadgate.exporter")
 RUN_ID = os.environ.get("LOADGATE_RUN_ID", "") or "adhoc"
 HISTOGRAM = "loadgate_request_duration_seconds"
 ALL_HISTOGRAM = "loadgate_all_requests_duration_seconds"  # every request together, by phase
-PROTOBUF = "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited"
-TEXT = "text/plain; version=0.0.4; charset=utf-8"
-NO_HISTOGRAM_IN_TEXT = (f"# {HISTOGRAM} is served as a native histogram only, in the protobuf "
-                        "format: start Prometheus with --enable-feature=native-histograms\n")
 
 def _load_sibling(name: str, **given):
     """A module of loadgate's that sits beside this file (Locust loads this file by path, and the
@@ -121,15 +117,8 @@ link = _load_sibling("worker_link")
 failure_reasons = _load_sibling("failure_reasons", redact_text=redaction.redact_text,
                                 visible=_load_sibling("printable").visible)
 protobuf = _load_sibling("protobuf_exposition")
+text = _load_sibling("text_exposition")
 tally = _load_sibling("tally")
-
-
-def _escape(value: str) -> str:
-    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-
-
-def text_labels(names: tuple[str, ...], values: tuple[str, ...]) -> str:
-    return ",".join(f'{n}="{_escape(v)}"' for n, v in zip(names, values))
 
 
 def gauges(exporter: "Exporter") -> list[tuple[str, str, float]]:
@@ -155,39 +144,15 @@ def gauges(exporter: "Exporter") -> list[tuple[str, str, float]]:
     return found
 
 
-_RUN_LABEL = protobuf.label_pairs(("run_id",), (RUN_ID,))
-
-
 def exposition(exporter: "Exporter", accept: str) -> tuple[bytes, str]:
     """The body and content type of one scrape: protobuf when Prometheus asks for it (its native
-    histogram feature is on), else the text format."""
+    histogram feature is on), else the text format (no histograms)."""
+    figures = gauges(exporter)
+    counters = exporter.reasons.families({"run_id": RUN_ID})  # prometheus-client families
     if "application/vnd.google.protobuf" in accept and "io.prometheus.client.MetricFamily" in accept:
-        parts = [exporter.encoder.protobuf(exporter.tally)]
-        for name, doc, value in gauges(exporter):
-            gauge = protobuf.message(0x12, b"\x09" + protobuf.DOUBLE(value))
-            parts.append(protobuf.family(name, doc, 1, [_RUN_LABEL + gauge]))
-        for counters in exporter.reasons.families({"run_id": RUN_ID}):  # prometheus-client families
-            parts.append(protobuf.family(counters.name + "_total", counters.documentation, 0, [
-                protobuf.label_pairs(tuple(sample.labels), tuple(sample.labels.values()))
-                + protobuf.message(0x1A, b"\x09" + protobuf.DOUBLE(sample.value))
-                for sample in counters.samples if sample.name.endswith("_total")]))
-        return b"".join(parts), PROTOBUF
-    run = text_labels(("run_id",), (RUN_ID,))
-    lines = [NO_HISTOGRAM_IN_TEXT]
-    for name, help_text, field in (("loadgate_requests_total", "Requests Locust measured", "count"),
-                                   ("loadgate_request_failures_total", "Failed requests", "failures")):
-        lines.append(f"# HELP {name} {help_text}\n# TYPE {name} counter\n")
-        for key, series in list(exporter.tally.series.items()):
-            labels = text_labels(("method", "name", "phase", "run_id"), (*key, RUN_ID))
-            lines.append(f"{name}{{{labels}}} {getattr(series, field)}\n")
-    for name, doc, value in gauges(exporter):
-        lines.append(f"# HELP {name} {doc}\n# TYPE {name} gauge\n{name}{{{run}}} {float(value)!r}\n")
-    for counters in exporter.reasons.families({"run_id": RUN_ID}):
-        lines.append(f"# TYPE {counters.name}_total counter\n")
-        lines += [f"{sample.name}{{{text_labels(tuple(sample.labels), tuple(sample.labels.values()))}}} "
-                  f"{float(sample.value)!r}\n" for sample in counters.samples
-                  if sample.name.endswith("_total")]
-    return "".join(lines).encode(), TEXT
+        return (exporter.encoder.protobuf(exporter.tally) + protobuf.gauges(figures, RUN_ID)
+                + protobuf.counters(counters)), protobuf.CONTENT_TYPE
+    return text.exposition(exporter.tally, figures, counters, RUN_ID).encode(), text.CONTENT_TYPE
 
 
 class Exporter:

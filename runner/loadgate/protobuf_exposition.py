@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import struct
 
+CONTENT_TYPE = "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited"
 VARINT = [bytes([n]) if n < 0x80 else bytes([(n & 0x7F) | 0x80, n >> 7]) for n in range(1 << 14)]
 DOUBLE = struct.Struct("<d").pack
 
@@ -44,6 +45,21 @@ def family(name: str, help_text: str, kind: int, metrics: list[bytes]) -> bytes:
     body = b"".join([message(0x0A, name.encode()), message(0x12, help_text.encode()),
                      b"\x18", varint(kind), *(message(0x22, m) for m in metrics)])
     return varint(len(body)) + body
+
+
+def gauges(figures: list[tuple[str, str, float]], run_id: str) -> bytes:
+    """One gauge family per (name, help, value), labelled with the run id."""
+    run = label_pairs(("run_id",), (run_id,))
+    return b"".join(family(name, doc, 1, [run + message(0x12, b"\x09" + DOUBLE(value))])
+                    for name, doc, value in figures)
+
+
+def counters(families) -> bytes:
+    """prometheus-client counter families (``name``, ``documentation``, ``samples``) in protobuf."""
+    return b"".join(family(counted.name + "_total", counted.documentation, 0, [
+        label_pairs(tuple(sample.labels), tuple(sample.labels.values()))
+        + message(0x1A, b"\x09" + DOUBLE(sample.value))
+        for sample in counted.samples if sample.name.endswith("_total")]) for counted in families)
 
 
 def layout(buckets: dict[int, int]) -> tuple[list[int], bytes]:
