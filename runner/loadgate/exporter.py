@@ -160,7 +160,7 @@ class Exporter:
 
     def __init__(self, environment) -> None:
         self.environment = environment
-        self.tally = tally.Tally()
+        self.tally = tally.Tally(together=not isinstance(environment.runner, WorkerRunner))
         self.encoder = protobuf.Encoder(HISTOGRAM, ALL_HISTOGRAM, RUN_ID, tally.SCHEMA, tally.ZERO_THRESHOLD)
         self.warmup = float(os.environ.get("LOADGATE_WARMUP", "0") or 0)
         self.window_start: float | None = None

@@ -109,7 +109,7 @@ class Encoder:
             histograms.append(metrics[0])
             requests.append(metrics[1])
             failures.append(metrics[2])
-        together = [self.metrics(("all", *phase), self.ALL_LABELS, phase, series)[0]
+        together = [self.metrics(("all", phase), self.ALL_LABELS, (phase,), series)[0]
                     for phase, series in list(tally.all.items())]
         return b"".join((
             family(self.histogram, "Response time of every request Locust measured, failed ones "

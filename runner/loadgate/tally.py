@@ -20,6 +20,11 @@ SCALE = 2**SCHEMA
 ZERO_THRESHOLD = 2.0**-20
 
 
+def bucket(seconds: float) -> int | None:
+    """The native histogram bucket of a latency (None: the zero bucket)."""
+    return math.ceil(math.log2(seconds) * SCALE) if seconds > ZERO_THRESHOLD else None
+
+
 class Series:
     """One (method, name, phase): populated buckets, zero bucket, sum, requests, failures."""
 
@@ -31,8 +36,11 @@ class Series:
         self.total = 0.0
 
     def observe(self, seconds: float, failed: bool) -> None:
-        if seconds > ZERO_THRESHOLD:
-            index = math.ceil(math.log2(seconds) * SCALE)
+        self.count_one(bucket(seconds), seconds, failed)
+
+    def count_one(self, index: int | None, seconds: float, failed: bool) -> None:
+        """One request in bucket ``index`` (None: the zero bucket)."""
+        if index is not None:
             self.buckets[index] = self.buckets.get(index, 0) + 1
         else:
             self.zero += 1
@@ -56,16 +64,21 @@ class Series:
 
 class Tally:
     """Request figures by (method, name, phase), and of every request together by phase (``all``:
-    what the totals, charts and live figures read, one series whatever the number of names)."""
+    what the totals, charts and live figures read, one series whatever the number of names).
 
-    def __init__(self) -> None:
+    ``together``: keep ``all`` (a worker does not: the master builds it from the shipped deltas).
+    Recording a request costs ~0.4 us here with ``all``, ~0.25 us without."""
+
+    def __init__(self, together: bool = True) -> None:
         self.series: dict[tuple[str, str, str], Series] = {}
-        self.all: dict[tuple[str], Series] = {}
+        self.all: dict[str, Series] = {}
+        self.together = together
 
     def observe(self, key: tuple[str, str, str], seconds: float, failed: bool) -> None:
-        (self.series.get(key) or self._entry(self.series, key)).observe(seconds, failed)
-        phase = key[2:]
-        (self.all.get(phase) or self._entry(self.all, phase)).observe(seconds, failed)
+        index = bucket(seconds)
+        (self.series.get(key) or self._entry(self.series, key)).count_one(index, seconds, failed)
+        if self.together:
+            (self.all.get(key[2]) or self._entry(self.all, key[2])).count_one(index, seconds, failed)
 
     def take(self) -> list:
         """The figures as plain data (buckets as a flat [index, count, ...] list); start again."""
@@ -76,11 +89,11 @@ class Tally:
 
     def merge(self, shipped: list) -> None:
         for key, *figures in shipped:
-            for entry in (self._entry(self.series, tuple(key)), self._entry(self.all, tuple(key[2:]))):
+            for entry in (self._entry(self.series, tuple(key)), self._entry(self.all, key[2])):
                 entry.add(*figures)
 
     @staticmethod
-    def _entry(table: dict, key: tuple) -> Series:
+    def _entry(table: dict, key) -> Series:
         entry = table.get(key)
         if entry is None:
             entry = table[key] = Series()

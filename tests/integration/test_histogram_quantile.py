@@ -41,7 +41,7 @@ def exposition():
     slow = [rng.lognormvariate(math.log(0.4), 0.8) for _ in range(700)]
     tally = SimpleNamespace(series={("GET", "/fast", "window"): series(fast),
                                     ("GET", "/slow", "window"): series(slow)},
-                            all={("window",): series(fast + slow)})
+                            all={"window": series(fast + slow)})
     body = protobuf.Encoder("loadgate_request_duration_seconds", "loadgate_all_requests_duration_seconds",
                             "t1", SCHEMA, ZERO).protobuf(tally)
 
