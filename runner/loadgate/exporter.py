@@ -172,7 +172,7 @@ class Exporter:
         self.locust_requests = 0
         self.blocked = (0.0, 0.0)  # the event loop's longest block in a process running users: s, end
         self.watching_loop = None
-        self.reasons = failure_reasons.install(environment, self.key)
+        self.reasons = failure_reasons.install(environment)
 
     def phase(self) -> str:
         if self.window_start is None:
@@ -188,8 +188,10 @@ class Exporter:
         return key
 
     def on_request(self, request_type, name, response_time, exception=None, **_kw) -> None:
-        self.tally.observe(self.key(request_type, name), max(float(response_time or 0), 0.0) / 1000.0,
-                           exception is not None)
+        key = self.key(request_type, name)
+        self.tally.observe(key, max(float(response_time or 0), 0.0) / 1000.0, exception is not None)
+        if exception is not None:
+            self.reasons.add_failure(*key, failure_reasons.failure_reason(exception))
 
     def serve(self) -> None:
         def counting_app(environ, start_response):
@@ -246,6 +248,7 @@ _PARENT = os.getppid()  # loadgate, in the local stack
 def _on_init(environment, **_kw) -> None:
     global _exporter, _roll
     _exporter = exporter = Exporter(environment)
+    events.request.remove_listener(_on_request_before_init)  # one listener per request from now on
     environment.events.request.add_listener(exporter.on_request)
     for early in _before_init:  # a worker joining a running load may run users before init
         exporter.on_request(**early)

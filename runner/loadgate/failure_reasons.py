@@ -19,7 +19,8 @@ Cost (benchmarks/failure_reasons.py, this 2-core machine under other engineers' 
 an error text (repr, address mask, redaction, escapes) took ~5.4 us per failed request, twice
 Locust's own ``StatsError.create_key``; the texts are therefore cached by (type, args), which
 costs ~0.5 us per failed request, a quarter of Locust's own (README: Benchmarks).  A request
-that did not fail costs one call that returns at once.
+that did not fail costs nothing here: the exporter's one request listener calls in only for
+failures.
 
 Workers ship both as deltas with each stats report, as the exporter ships its tally; the master
 merges and serves them, so nothing is counted twice.
@@ -163,21 +164,17 @@ class Reasons:
         return [reasons, errors]
 
 
-def install(environment, key: Callable[[object, object], tuple[str, str, str]]) -> Reasons:
-    """Count in this Locust process; ``key(request_type, name)``: the exporter's (method, name,
-    phase) labels of a request.  Workers ship to the master, which merges."""
+def install(environment) -> Reasons:
+    """Count the locustfile's exceptions in this Locust process; failed requests are counted by the
+    exporter's request listener (``add_failure`` with its labels and :func:`failure_reason`), so a
+    request costs one listener, not two.  Workers ship to the master, which merges."""
     reasons = Reasons()
-
-    def on_request(request_type, name, exception=None, **_kw) -> None:
-        if exception is not None:
-            reasons.add_failure(*key(request_type, name), failure_reason(exception))
 
     def on_user_error(user_instance, exception, tb, **_kw) -> None:
         stopped = isinstance(user_instance, User) or not environment.catch_exceptions
         reasons.add_error(type(exception).__name__, clean(exception), user_code_location(tb),
                           "stopped_user" if stopped else "continued")
 
-    environment.events.request.add_listener(on_request)
     environment.events.user_error.add_listener(on_user_error)
     _guard_exit(environment, reasons)
     runner = environment.runner
