@@ -61,7 +61,10 @@ The latency histogram: native, schema 8, populated buckets only (issue #9)
 The last scrape
   On ``quitting`` the master sets ``loadgate_load_finished 1`` and keeps serving until Prometheus
   has scraped it at least once more (bounded wait), so Prometheus holds every request Locust
-  measured; loadgate checks for that sample before it reads anything.
+  measured; loadgate checks for that sample before it reads anything.  Only a request carrying
+  ``X-Prometheus-Scrape-Timeout-Seconds`` (Prometheus sends it with every scrape) counts: loadgate's
+  own readiness probe once answered a load stopped 0.1 s in (``sys.exit()`` in a task) before
+  Prometheus' first scrape, and Locust quit with its figures never scraped.
 
 Why requests failed
   failure_reasons.py (loaded beside this file) counts failure reasons and the locustfile's own
@@ -98,6 +101,7 @@ log = logging.getLogger("loadgate.exporter")
 RUN_ID = os.environ.get("LOADGATE_RUN_ID", "") or "adhoc"
 HISTOGRAM = "loadgate_request_duration_seconds"
 ALL_HISTOGRAM = "loadgate_all_requests_duration_seconds"  # every request together, by phase
+SCRAPER_HEADER = "HTTP_X_PROMETHEUS_SCRAPE_TIMEOUT_SECONDS"  # sent with every Prometheus scrape
 
 def _load_sibling(name: str, **given):
     """A module of loadgate's that sits beside this file (Locust loads this file by path, and the
@@ -195,7 +199,10 @@ class Exporter:
 
     def serve(self) -> None:
         def counting_app(environ, start_response):
-            final = self.finished  # the body below is generated without yielding
+            # the body below is generated without yielding; only a scraper's request (Prometheus
+            # and its kin send this header) counts as the final scrape, not loadgate's own
+            # readiness probe or a person with curl, whose answer never reaches Prometheus
+            final = self.finished and SCRAPER_HEADER in environ
             body, content_type = exposition(self, environ.get("HTTP_ACCEPT", ""))
             start_response("200 OK", [("Content-Type", content_type)])
             return _Scrape(body, self, final)
