@@ -196,13 +196,9 @@ def intervals_for(run: Run, objective: Objective) -> dict | None:
     columns = row.get("intervals") if row is not None else None
     if not isinstance(columns, dict):
         return None
-    if objective.sli == "latency" and latency_key(objective) not in columns:
+    if objective.sli == "latency" and objective.percentile_field not in columns:
         return None
     return columns
-
-
-def latency_key(objective: Objective) -> str:
-    return f"p{objective.percentile:g}_ms"
 
 
 def _row(run: Run, objective: Objective) -> dict | None:

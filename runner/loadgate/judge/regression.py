@@ -18,7 +18,7 @@ from statistics import median
 from typing import Sequence
 
 from loadgate.judge import significance
-from loadgate.judge.baseline import Baseline, intervals_for, latency_key, value_for
+from loadgate.judge.baseline import Baseline, intervals_for, value_for
 from loadgate.judge.significance import Decision, Question
 from loadgate.model import Comparison, Intervals, Objective, Result, Status
 from loadgate.units import format_number
@@ -70,7 +70,7 @@ def question(objective: Objective, now: Intervals | None, baseline: Baseline) ->
             [list(zip(now.failures, now.requests))],
             [list(zip(c.get("failures") or [], c.get("requests") or [])) for c in columns])
     elif objective.sli == "latency":
-        key = latency_key(objective)
+        key = objective.percentile_field
         estimate = significance.log_ratio([now.latency.get(key, ())], [c.get(key) or [] for c in columns])
     else:
         estimate = significance.log_ratio([now.rps], [c.get("rps") or [] for c in columns])

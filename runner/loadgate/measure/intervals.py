@@ -166,12 +166,12 @@ class Table:
         row = self.totals if everything else self.requests.get(grouped.request_key(objective))
         if row is None:
             return for_objective(self.grid, objective)
-        fields = ((latency_field(objective), objective.percentile / 100),) if objective.sli == "latency" else ()
-        return self.grid.intervals(row, fields)
+        return self.grid.intervals(row, own_percentile(objective))
 
 
-def latency_field(objective: Objective) -> str:
-    return f"p{objective.percentile:g}_ms"
+def own_percentile(objective: Objective) -> tuple[tuple[str, float], ...]:
+    """The (field, q) of a latency objective's own percentile; none for other objectives."""
+    return ((objective.percentile_field, objective.percentile / 100),) if objective.sli == "latency" else ()
 
 
 def _rows(grid: Grid, by: str) -> dict[Key, Row]:
@@ -196,5 +196,4 @@ def for_objective(grid: Grid, objective: Objective) -> Intervals | None:
     got = {name: next(iter(v.values()), None) for name, v in grid.series(queries).items()}
     none = [None] * len(grid.ends)
     row = Row(got["requests"] or none, got["failures"] or none, got.get("latency") or none)
-    fields = ((latency_field(objective), objective.percentile / 100),) if objective.sli == "latency" else ()
-    return grid.intervals(row, fields)
+    return grid.intervals(row, own_percentile(objective))

@@ -64,6 +64,11 @@ class Objective:
         return self.max if self.max is not None else self.min  # type: ignore[return-value]
 
     @property
+    def percentile_field(self) -> str:
+        """A latency objective's column in results.json's interval figures, e.g. ``p95_ms``."""
+        return f"p{self.percentile:g}_ms"
+
+    @property
     def comparator(self) -> str:
         return "<=" if self.max is not None else ">="
 
