@@ -55,11 +55,12 @@ def steps(window: Window, seconds: float, final: float | None = None,
     return first, max(first, last), step
 
 
-def histograms_read(objective: Objective, requests: int = 1) -> int:
-    """How many request histograms a latency objective's sliding query reads (0: not latency)."""
+def histograms_read(objective: Objective) -> int:
+    """How many request histograms one objective's latency query reads (0: not latency): one per
+    request a pattern matched, else one (a request, or the all-requests series)."""
     if objective.sli != "latency":
         return 0
-    return max(requests, len(objective.matched or ()), 1)
+    return max(len(objective.matched or ()), 1)
 
 
 def read(reader: Reader, objective: Objective, window: Window) -> tuple[tuple[float, float], ...] | None:
