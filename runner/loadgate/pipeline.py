@@ -64,19 +64,17 @@ def run(plan: Plan) -> Verdict:
 def measure(plan: Plan, stack, outcome: LoadOutcome, guard, started: float) -> Measurements:
     """Every figure of the run; a load without final figures says what Locust said (or, with
     remote write, which store never showed them)."""
-    from loadgate.measure import timeline, window
+    from loadgate.measure import window
     from loadgate.measure.reader import FinalFiguresMissing
 
     url = stack.prometheus_url
     try:
-        measurements = window.measure(url, plan.objectives, until=guard.until, run_id=plan.run_id,
-                                      since=started,
-                                      final_timeout=plan.store_wait if plan.remote_write else None)
+        return window.measure(url, plan.objectives, until=guard.until, run_id=plan.run_id, since=started,
+                              final_timeout=plan.store_wait if plan.remote_write else None)
     except FinalFiguresMissing as exc:
         if plan.remote_write:
             raise InfraError(stack.store_missing(url, plan.store_wait)) from None
         raise InfraError(outcome.explain_missing_figures(str(exc))) from None
-    return timeline.attach(url, measurements, plan.run_id)
 
 
 def finish(plan: Plan, verdict: Verdict) -> Verdict:

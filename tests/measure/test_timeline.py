@@ -32,7 +32,7 @@ def test_aligned_fills_gaps_and_drops_nan():
 def test_failing_prometheus_leaves_measurements_without_timeline(caplog):
     plain = measurements(with_timeline=False)
     with Target(always(400)) as refuses:  # as Prometheus answers a query it cannot run
-        assert timeline.attach(refuses.url, plain) is plain
+        assert timeline.chart(refuses.url, plain.window) is None
     assert "no charts in report.html" in caplog.text
     assert not math.isnan(plain.window.seconds)
 

@@ -16,7 +16,7 @@ from loadgate.errors import InfraError
 from loadgate.measure import promql
 from loadgate.measure.promql import FAILURES, LOAD_START, REQUESTS, USERS
 from loadgate.measure.reader import Reader
-from loadgate.model import Measurements, Timeline
+from loadgate.model import Timeline, Window
 
 log = logging.getLogger("loadgate")
 
@@ -72,10 +72,10 @@ def read(reader: Reader, load_start: float, load_end: float) -> Timeline:
     return Timeline(start=load_start, step=step, times=times, series=series)
 
 
-def load_start(reader: Reader, measurements: Measurements) -> float:
-    reader.at = measurements.window.end
+def load_start(reader: Reader, window: Window) -> float:
+    reader.at = window.end
     start = reader.number(LOAD_START)
-    return min(start, measurements.window.start) if start is not None else measurements.window.start
+    return min(start, window.start) if start is not None else window.start
 
 
 # Prometheus 2.x applies scrape targets on a 5 s tick, so its first scrape comes a few seconds
@@ -114,14 +114,13 @@ def fill_gap(reader: Reader, timeline: Timeline, end: float) -> Timeline:
     return dataclasses.replace(timeline, series=series, first_scrape=reader.at)
 
 
-def attach(url: str, measurements: Measurements, run_id: str | None = None) -> Measurements:
-    """``measurements`` with its timeline; unchanged (and a warning) if Prometheus cannot say."""
+def chart(url: str, window: Window, run_id: str | None = None) -> Timeline | None:
+    """The charts' figures from the start of the load to the end of ``window``; None (and a
+    warning) if Prometheus cannot say.  measure/window.py reads them beside the verdict's figures."""
     reader = Reader(url, run_id=run_id)
     try:
-        start = load_start(reader, measurements)
-        timeline = read(reader, start, measurements.window.end)
-        timeline = fill_gap(reader, timeline, measurements.window.end)
+        start = load_start(reader, window)
+        return fill_gap(reader, read(reader, start, window.end), window.end)
     except InfraError as exc:
         log.warning("no charts in report.html: %s", exc)
-        return measurements
-    return dataclasses.replace(measurements, timeline=timeline)
+        return None

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from concurrent.futures import ThreadPoolExecutor
 from typing import Iterable
 
 from loadgate import patterns
 from loadgate.errors import InfraError
-from loadgate.measure import cardinality, failures, grouped, intervals, promql, sliding, stalls
+from loadgate.measure import cardinality, failures, grouped, intervals, promql, sliding, stalls, timeline
 from loadgate.measure.promql import (
     FAILURES,
     FINISHED,
@@ -119,6 +120,13 @@ def measure(url: str, objectives: Iterable[Objective], until: float | None = Non
     reader = Reader(url, run_id=run_id, since=since)
     reader.final_timeout = final_timeout or reader.final_timeout  # remote write: a store's delay
     window = read_window(reader, until)
+    with ThreadPoolExecutor(max_workers=1) as pool:  # the charts meanwhile (best effort)
+        charts = pool.submit(timeline.chart, url, window, run_id)
+        return dataclasses.replace(figures(reader, window, objectives, until), timeline=charts.result())
+
+
+def figures(reader: Reader, window: Window, objectives: Iterable[Objective], until: float | None) -> Measurements:
+    """Every figure the verdict and the reports need, the reader pinned to the final scrape."""
     totals, per_request = request_figures(reader, window)
     seen = [(r.method or "", r.name or "") for r in per_request]
     objectives = patterns.resolve(objectives, seen)
