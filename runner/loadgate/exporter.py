@@ -176,6 +176,7 @@ class Exporter:
         self.locust_requests = 0
         self.blocked = (0.0, 0.0)  # the event loop's longest block in a process running users: s, end
         self.watching_loop = None
+        self.loop_seen = float("inf")  # when the event-loop watcher last woke (monotonic s)
         self.reasons = failure_reasons.install(environment)
 
     def phase(self) -> str:
@@ -279,7 +280,8 @@ def _on_window_message(environment, msg, **_kw) -> None:
 
 def _ship_to_master(client_id, data, **_kw) -> None:
     data["loadgate"] = _exporter.tally.take()
-    data["loadgate_blocked"] = list(_exporter.blocked)
+    _note_block(time.monotonic() - _exporter.loop_seen - LOOP_TICK)  # a block the watcher has not
+    data["loadgate_blocked"] = list(_exporter.blocked)  # woken up to yet (this report came first)
 
 
 def _merge_from_worker(client_id, data, **_kw) -> None:
@@ -288,15 +290,21 @@ def _merge_from_worker(client_id, data, **_kw) -> None:
     _exporter.blocked = max(_exporter.blocked, tuple(data.get("loadgate_blocked") or (0.0, 0.0)))
 
 
-def _watch_event_loop(tick: float = 0.1) -> None:
+LOOP_TICK = 0.1
+
+
+def _watch_event_loop() -> None:
     """How late a short sleep wakes up is how long the event loop was blocked (by a task doing
     blocking I/O or CPU work): the longest such block is kept, with when it ended."""
     while True:
-        before = time.monotonic()
-        gevent.sleep(tick)
-        late = time.monotonic() - before - tick
-        if late > _exporter.blocked[0]:
-            _exporter.blocked = (late, time.time())
+        _exporter.loop_seen = time.monotonic()
+        gevent.sleep(LOOP_TICK)
+        _note_block(time.monotonic() - _exporter.loop_seen - LOOP_TICK)
+
+
+def _note_block(late: float) -> None:
+    if late > _exporter.blocked[0]:
+        _exporter.blocked = (late, time.time())
 
 
 @events.test_start.add_listener
