@@ -11,39 +11,30 @@ import time
 import urllib.parse
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import SimpleNamespace
 
 import pytest
 
 from loadgate import protobuf_exposition as protobuf
+from loadgate import tally
 from loadgate.measure.histograms import quantile
 from loadgate.stack.processes import free_port
 
-SCHEMA, ZERO = 8, 2.0**-20
 PROTOBUF = "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited"
-
-
-def series(latencies: list[float]) -> SimpleNamespace:
-    """What the exporter's Series holds after observing ``latencies`` (seconds)."""
-    buckets: dict[int, int] = {}
-    for seconds in latencies:
-        index = math.ceil(math.log2(seconds) * 2**SCHEMA)
-        buckets[index] = buckets.get(index, 0) + 1
-    return SimpleNamespace(buckets=buckets, zero=0, total=sum(latencies), count=len(latencies),
-                           failures=0, version=1)
 
 
 @pytest.fixture
 def exposition():
-    """A loopback endpoint serving a fixed exposition: two request names and their all-series."""
+    """A loopback endpoint serving a fixed exposition: two request names and their all-series,
+    counted by the exporter's own tally."""
     rng = random.Random(7)
     fast = [rng.lognormvariate(math.log(0.05), 0.5) for _ in range(3000)]
     slow = [rng.lognormvariate(math.log(0.4), 0.8) for _ in range(700)]
-    tally = SimpleNamespace(series={("GET", "/fast", "window"): series(fast),
-                                    ("GET", "/slow", "window"): series(slow)},
-                            all={"window": series(fast + slow)})
+    counted = tally.Tally()
+    for name, latencies in (("/fast", fast), ("/slow", slow)):
+        for seconds in latencies:
+            counted.observe(("GET", name, "window"), seconds, False)
     body = protobuf.Encoder("loadgate_request_duration_seconds", "loadgate_all_requests_duration_seconds",
-                            "t1", SCHEMA, ZERO).protobuf(tally)
+                            "t1", tally.SCHEMA, tally.ZERO_THRESHOLD).protobuf(counted)
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self):
