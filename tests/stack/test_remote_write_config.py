@@ -18,6 +18,7 @@ def test_an_agent_config_remote_writes_everything_with_the_run_id(tmp_path):
     (write,) = config["remote_write"]
     assert write["url"] == "https://store/api/v1/push"
     assert write["queue_config"] == {"batch_send_deadline": "250ms"}
+    assert write["send_native_histograms"] is True  # the latency histogram is a native one
     assert write["basic_auth"]["username"] == "gate"
     secret = tmp_path / "remote-write-password"
     assert write["basic_auth"]["password_file"] == str(secret)

@@ -1,0 +1,110 @@
+"""The stores loadgate writes to and reads from, started for real: Prometheus receivers of each
+version, VictoriaMetrics.  Binaries other than Debian bookworm's Prometheus 2.42 come from the
+cache scripts/fetch-stores.sh fills (LOADGATE_STORES_DIR); a missing one skips its cases loudly.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from loadgate.stack.processes import free_port
+from tests.helpers import started
+
+# (name, version): where the fetched binary sits under the cache folder.
+FETCHED = {("prometheus", "2.53.3"): "prometheus-2.53.3/usr/bin/prometheus",
+           ("prometheus", "3.5.3"): "prometheus-3.5.3/usr/bin/prometheus",
+           ("victoria-metrics", "1.145.0"): "victoria-metrics-1.145.0/usr/bin/victoria-metrics"}
+PROMETHEUS_VERSIONS = ["2.42", "2.53.3", "3.5.3"]
+
+
+def cache_dir() -> Path:
+    return Path(os.environ.get("LOADGATE_STORES_DIR") or Path.home() / ".cache" / "loadgate-stores")
+
+
+def binary(name: str, version: str) -> str:
+    """The binary's path; pytest.skip (shown in the summary with -rs) when it was not fetched."""
+    if (name, version) == ("prometheus", "2.42"):
+        found = shutil.which("prometheus")
+        if found:
+            return found
+    else:
+        path = cache_dir() / FETCHED[(name, version)]
+        if path.is_file():
+            return str(path)
+    pytest.skip(f"NOT RUN: {name} {version} is not in {cache_dir()} (scripts/fetch-stores.sh fetches it)")
+
+
+class Store:
+    """One store process on a free loopback port; ``query`` asks its PromQL API."""
+
+    def __init__(self, argv: list[str], url: str, ready: str, log: Path) -> None:
+        self.url = url
+        self.log = log
+        with log.open("wb") as out:
+            self.process = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT)
+        started(self.process, url + ready, f"{Path(argv[0]).name}", timeout=30)
+
+    def query(self, promql: str) -> list[dict]:
+        arguments = urllib.parse.urlencode({"query": promql})
+        with urllib.request.urlopen(f"{self.url}/api/v1/query?{arguments}", timeout=5) as answer:
+            return json.loads(answer.read())["data"]["result"]
+
+    def wait_for(self, promql: str, timeout: float = 15) -> list[dict]:
+        deadline = time.monotonic() + timeout
+        while True:
+            found = self.query(promql)
+            if found or time.monotonic() > deadline:
+                return found
+            time.sleep(0.5)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(5)
+
+
+def prometheus_receiver(folder: Path, version: str, native: bool = True) -> Store:
+    """A Prometheus that takes remote write; ``native``: with native histograms (the feature
+    flag: 2.40 to 3.7 need it to keep received native histograms)."""
+    port, home = free_port(), folder / f"receiver-{version}-{free_port()}"
+    home.mkdir(parents=True)
+    (home / "prometheus.yml").write_text("global: {}\n")
+    argv = [binary("prometheus", version), f"--config.file={home / 'prometheus.yml'}",
+            f"--storage.tsdb.path={home / 'tsdb'}", f"--web.listen-address=127.0.0.1:{port}",
+            "--log.level=warn", "--web.enable-remote-write-receiver"]
+    argv += ["--enable-feature=native-histograms"] if native else []
+    return Store(argv, f"http://127.0.0.1:{port}", "/-/ready", home / "log")
+
+
+def victoria_metrics(folder: Path, *extra: str) -> Store:
+    port, home = free_port(), folder / f"vm-{free_port()}"
+    home.mkdir(parents=True)
+    argv = [binary("victoria-metrics", "1.145.0"), f"-httpListenAddr=127.0.0.1:{port}",
+            f"-storageDataPath={home / 'data'}", "-loggerLevel=WARN", *extra]
+    return Store(argv, f"http://127.0.0.1:{port}", "/health", home / "log")
+
+
+@pytest.fixture
+def stores(tmp_path):
+    """``stores(factory, *args)``: a started store, stopped at the end of the test."""
+    running: list[Store] = []
+
+    def start(factory, *args, **kwargs) -> Store:
+        running.append(factory(tmp_path, *args, **kwargs))
+        return running[-1]
+
+    yield start
+    for store in running:
+        store.stop()
