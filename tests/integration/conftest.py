@@ -15,6 +15,7 @@ import pytest
 
 from loadgate.cli import main
 from loadgate.stack.processes import free_port
+from tests import stores
 from tests.helpers import started
 
 RECORDING_LOCUSTFILE = '''
@@ -58,6 +59,12 @@ def start_demo(*extra: str) -> tuple[subprocess.Popen, str]:
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     return started(process, url + "/health", "the demo service"), url
+
+
+@pytest.fixture(params=stores.PROMETHEUS_VERSIONS, ids=lambda version: f"prometheus-{version}")
+def prometheus_bin(request) -> str:
+    """Each Prometheus version the measuring tests run with (tests/stores.py): its binary, or skip."""
+    return stores.prometheus_bin(request.param)
 
 
 @pytest.fixture
