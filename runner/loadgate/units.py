@@ -31,6 +31,17 @@ def finite_number(value: object) -> float:
     return value  # type: ignore[return-value]  # the schema reports the wrong type
 
 
+def parse_port(value: object) -> int:
+    """A TCP port, 1-65535 (``LOADGATE_*_PORT``, ``--master-port``)."""
+    try:
+        port = int(str(value).strip())
+    except ValueError:
+        raise ValueError(f"expected a port number, got {_shown(value)}") from None
+    if not 0 < port < 65536:
+        raise ValueError(f"port {port} out of range (1-65535)")
+    return port
+
+
 def whole_number(value: object) -> object:
     """Booleans are refused where a count is expected (YAML's ``true`` is not 1 user)."""
     if isinstance(value, bool):

@@ -26,3 +26,11 @@ def test_validate_shows_the_remote_workers(capsys, files, monkeypatch):  # noqa:
     shown = capsys.readouterr()
     assert "+ 3 remote worker(s) for the master on 10.1.2.3:5557 (waiting up to 1m)" in shown.out
     assert shown.err.count("unauthenticated") == 1
+
+
+@pytest.mark.parametrize("name, value", [("LOADGATE_MASTER_PORT", "x"), ("LOADGATE_MASTER_PORT", "0")])
+def test_a_worker_parses_its_environment_like_its_options(capsys, monkeypatch, name, value):
+    monkeypatch.setenv(name, value)
+    code = main(["worker", "--master-host", "127.0.0.1"])
+    err = capsys.readouterr().err
+    assert (code, err.count("\n"), err.startswith(f"loadgate: error: {name}: ")) == (2, 1, True), err

@@ -3,7 +3,7 @@ import json
 import pytest
 
 from loadgate.errors import ConfigError
-from loadgate.judge.baseline import intervals_for, load, value_for
+from loadgate.judge.baseline import intervals_for, load, split_paths, value_for
 from tests.helpers import error_rate, latency, throughput
 
 DOC = {"verdict": "pass", "totals": {"requests": 100, "failures": 2, "rps": 10.0, "p50_ms": 5,
@@ -98,7 +98,7 @@ def test_a_directory_and_several_files_pool_their_runs_and_skip_what_is_not_a_ru
     assert len(baseline.runs) == 3 and "3 runs in" in baseline.path
     extra = write("one.json", json.dumps(DOC))
     assert len(load([tmp_path / "main", extra]).runs) == 4
-    assert len(load(f"{extra},{extra}").runs) == 2  # LOADGATE_BASELINE: comma-separated
+    assert len(load(split_paths(f"{extra},,{extra},")).runs) == 2  # LOADGATE_BASELINE
 
 
 def test_an_empty_directory_is_a_config_error(tmp_path):

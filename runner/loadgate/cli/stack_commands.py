@@ -6,7 +6,7 @@ import os
 import shutil
 from types import SimpleNamespace
 
-from loadgate.config.plan import Plan, build_plan
+from loadgate.config.plan import Plan, build_plan, pick
 from loadgate.errors import ConfigError, InfraError
 from loadgate.redaction import redact_url
 from loadgate.stack import compose
@@ -36,7 +36,8 @@ def project_of(args) -> str:
 def up(args) -> int:
     """`loadgate up`: the stack with Grafana and Locust's web UI, for people to look at."""
     plan, client, stack_dir = up_plan(args), compose.check_engine(), compose.find_stack_dir()
-    ports = {name: int(os.environ.get(name) or port) for name, port in UP_PORTS.items()}
+    ports = {name: pick(name.removeprefix("LOADGATE_").lower(), None, os.environ, port)
+             for name, port in UP_PORTS.items()}
     for name, port in ports.items():
         if not compose.port_is_free(port):
             raise ConfigError(f"port {port} is in use on 127.0.0.1: set {name} to a free port "

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Callable, Mapping
 from urllib.parse import urlsplit
 
+from loadgate import input_files
 from loadgate.config import distributed
 from loadgate.config.slo_file import SloDocument, load_slo_file
 from loadgate.errors import ConfigError
@@ -20,7 +21,7 @@ from loadgate.judge import baseline
 from loadgate.judge.baseline import Baseline
 from loadgate.model import Objective, Scrape
 from loadgate.redaction import redact_url
-from loadgate.units import finite_number, format_seconds, parse_duration
+from loadgate.units import finite_number, format_seconds, parse_duration, parse_port
 
 DEFAULTS = {"users": 10, "spawn_rate": 10.0, "duration": 30.0, "warmup": 0.0, "workers": 1}
 STACKS = ("local", "docker")
@@ -55,6 +56,7 @@ class Plan:
     remote_workers_wait: float = 60.0  # bounded wait for them before the load starts
     remote_write: str | None = None  # the local Prometheus is an agent remote-writing here
     store_wait: float = 30.0  # remote write: bounded wait for the final figures in the store
+    exporter_port: int = 9646  # --prometheus-url alone: where that Prometheus scrapes the exporter
 
     @property
     def distributed(self) -> bool:
@@ -105,7 +107,9 @@ PARSERS: dict[str, Callable[[str], object]] = {
     "users": _positive_int, "spawn_rate": _positive_float, "workers": distributed.count,
     "duration": _positive_duration, "warmup": parse_duration, "run_id": _run_id,
     "remote_workers": distributed.count, "remote_workers_wait": _positive_duration,
-    "store_wait": _positive_duration,
+    "store_wait": _positive_duration, "baseline": baseline.split_paths,
+    **{f"{role}_port": parse_port for role in ("exporter", "master", "prometheus", "grafana",
+                                                "locust_web")},
 }
 
 
@@ -133,17 +137,21 @@ def check_host(host: str | None, slo_path: Path) -> str:
     return host.rstrip("/")
 
 
+MAX_LOCUSTFILE = 16 * 1024 * 1024
+
+
 def check_locustfile(path: Path) -> Path:
-    """The file exists and compiles; Locust itself reports import-time errors later."""
-    if not path.is_file():
-        raise ConfigError("locustfile not found (pass -f PATH)", path=str(path))
+    """The file is a regular file of at most MAX_LOCUSTFILE and compiles; whether its imports
+    work is Locust's to say (``loadgate validate`` asks a Python subprocess: cli/commands.py)."""
+    text = input_files.read_text(path, "locustfile", MAX_LOCUSTFILE, missing="pass -f PATH")
     try:
-        ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        ast.parse(text, filename=str(path))
     except SyntaxError as exc:
         raise ConfigError(f"syntax error in the locustfile: {exc.msg}", path=str(path),
                           line=exc.lineno) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read the locustfile: {exc}", path=str(path)) from None
+    except (ValueError, RecursionError) as exc:  # a NUL byte, or nested beyond the parser
+        raise ConfigError(f"the locustfile does not parse: {exc or 'nested too deeply'}",
+                          path=str(path)) from None
     return path
 
 
@@ -171,6 +179,7 @@ def build_plan(args, environ: Mapping[str, str] = os.environ) -> Plan:
         locust_args=tuple(args.locust_args or ()),
         baseline=baseline.load(pick("baseline", getattr(args, "baseline", None), environ, None)),
         run_id=str(pick("run_id", getattr(args, "run_id", None), environ, None) or new_run_id()),
+        exporter_port=pick("exporter_port", None, environ, 9646),
     ))
     return distributed.settle(plan, {
         "remote_workers": pick("remote_workers", getattr(args, "remote_workers", None), environ,

@@ -2,9 +2,9 @@
 
 PyYAML alone takes a 50 MB file or an alias bomb (``a: &a [x, x]; b: &b [*a, *a]; ...``) and
 hands it on; validation then walks every shared copy (minutes and gigabytes).  Here the file's
-size is checked before it is read, the composed node graph is counted with aliases expanded (in
-time linear in the file, whatever it expands to), and a mapping that repeats a key is refused
-naming both lines (PyYAML keeps the last one silently).
+kind and size are checked before it is read (input_files.py), the composed node graph is counted
+with aliases expanded (in time linear in the file, whatever it expands to), and a mapping that
+repeats a key is refused naming both lines (PyYAML keeps the last one silently).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from loadgate import input_files
 from loadgate.errors import ConfigError
 
 MAX_BYTES = 1024 * 1024  # an slo.yaml is a few kB; 1 MiB leaves room for generated ones
@@ -21,22 +22,8 @@ MAX_VALUES = 100_000  # YAML values (mappings, lists, scalars) once aliases are 
 
 
 def read_text(path: Path) -> str:
-    """The file's text, refused before reading when it is larger than MAX_BYTES."""
-    try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise ConfigError(f"the SLO file is {size / 1024 / 1024:.1f} MiB; the limit is "
-                              f"{MAX_BYTES // 1024 // 1024} MiB", path=str(path))
-        with open(path, "rb") as handle:
-            raw = handle.read(MAX_BYTES + 1)
-        if len(raw) > MAX_BYTES:  # grew while being read, or not a regular file
-            raise ConfigError(f"the SLO file is larger than {MAX_BYTES // 1024 // 1024} MiB",
-                              path=str(path))
-        return raw.decode("utf-8")
-    except FileNotFoundError:
-        raise ConfigError("SLO file not found (pass --slo PATH)", path=str(path)) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read the SLO file: {exc}", path=str(path)) from None
+    """The file's text: a regular file of at most MAX_BYTES (input_files.py)."""
+    return input_files.read_text(path, "SLO file", MAX_BYTES, missing="pass --slo PATH")
 
 
 def parse(path: Path, text: str) -> tuple[yaml.Node | None, Any]:

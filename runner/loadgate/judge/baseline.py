@@ -14,12 +14,16 @@ the same place (``intervals``); files written before intervals existed give a si
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
+from loadgate import input_files
 from loadgate.errors import ConfigError
 from loadgate.model import Objective
+
+log = logging.getLogger("loadgate")
 
 QUANTILE_FIELDS = {50.0: "p50_ms", 90.0: "p90_ms", 95.0: "p95_ms", 99.0: "p99_ms"}
 
@@ -44,13 +48,24 @@ class Baseline:
         return self.runs[0].path if len(self.runs) == 1 else f"{len(self.runs)} runs in {self.given}"
 
 
+MAX_BYTES = 64 * 1024 * 1024  # a results.json of 1 000 names with intervals is a few MB
+
+
+def split_paths(text: str) -> list[str]:
+    """``LOADGATE_BASELINE``: paths separated by commas; empty entries are left out."""
+    paths = [p.strip() for p in text.split(",") if p.strip()]
+    if not paths:
+        raise ValueError("no path in it: give results.json files or directories, separated by commas")
+    return paths
+
+
 def load(paths: str | Path | Iterable[str | Path] | None) -> Baseline | None:
     """Every run in the files and directories given; None without any."""
-    if paths is None or str(paths) == "":
-        return None
     if isinstance(paths, (str, Path)):
-        paths = [p for p in str(paths).split(",") if p.strip()] if "," in str(paths) else [paths]
-    paths = [Path(p) for p in paths]
+        paths = [paths]
+    paths = [Path(p) for p in paths or () if str(p).strip()]
+    if not paths:
+        return None
     runs: list[Run] = []
     for path in paths:
         if path.is_dir():
@@ -68,36 +83,38 @@ def load(paths: str | Path | Iterable[str | Path] | None) -> Baseline | None:
 
 
 def _read(path: Path, strict: bool) -> Run | None:
+    """One results.json; in a folder (``strict=False``) anything else is passed over."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"), parse_constant=_no_constant)
-    except FileNotFoundError:
-        raise ConfigError("baseline not found (pass the results.json of an earlier run, or a "
-                          "directory of them)", path=str(path), key="--baseline") from None
-    except json.JSONDecodeError as exc:
-        if not strict:
-            return None
-        raise ConfigError(f"the baseline is not valid JSON: {exc.msg}", path=str(path),
-                          line=exc.lineno, key="--baseline") from None
-    except (ValueError, RecursionError) as exc:  # NaN / Infinity, or nested beyond reason
-        if not strict:
-            return None
-        raise ConfigError(f"the baseline is not a loadgate results.json: {exc or 'nested too deeply'}",
-                          path=str(path), key="--baseline") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        if not strict:
-            return None
-        raise ConfigError(f"cannot read the baseline: {exc}", path=str(path), key="--baseline") from None
-    if not isinstance(data, dict) or not isinstance(data.get("slos", []), list) or "slos" not in data:
-        if not strict:
-            return None
-        raise ConfigError("the baseline is not a loadgate results.json (no `slos` list)",
-                          path=str(path), key="--baseline")
-    check_types(data, str(path))
+        data = _parse(path)
+    except ConfigError:
+        if strict:
+            raise
+        log.debug("baseline folder: %s is not a loadgate results.json", path)
+        return None
+    check_types(data, str(path))  # a results.json with wrong fields is refused, in a folder too
     if data.get("verdict") == "error" or not isinstance(data.get("totals"), dict):
         return None
     return Run(path=str(path), slos=tuple(s for s in data["slos"] if isinstance(s, dict)),
                requests=tuple(r for r in data.get("requests") or [] if isinstance(r, dict)),
                totals=data["totals"])
+
+
+def _parse(path: Path) -> dict:
+    """The file as a checked results.json (a regular file, capped: input_files.py)."""
+    text = input_files.read_text(path, "baseline", MAX_BYTES, key="--baseline", missing=(
+        "pass the results.json of an earlier run, or a directory of them"))
+    try:
+        data = json.loads(text, parse_constant=_no_constant)
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"the baseline is not valid JSON: {exc.msg}", path=str(path),
+                          line=exc.lineno, key="--baseline") from None
+    except (ValueError, RecursionError) as exc:  # NaN / Infinity, or nested beyond reason
+        raise ConfigError(f"the baseline is not a loadgate results.json: {exc or 'nested too deeply'}",
+                          path=str(path), key="--baseline") from None
+    if not isinstance(data, dict) or not isinstance(data.get("slos", []), list) or "slos" not in data:
+        raise ConfigError("the baseline is not a loadgate results.json (no `slos` list)",
+                          path=str(path), key="--baseline")
+    return data
 
 
 def _no_constant(name: str):

@@ -55,7 +55,7 @@ class LocalStack(LoadLoop):
         if plan.prometheus_url:
             check_native_histograms(plan.prometheus_url)
         if plan.prometheus_url and not plan.remote_write:
-            stack.exporter_port = int(os.environ.get("LOADGATE_EXPORTER_PORT", "9646"))
+            stack.exporter_port = plan.exporter_port
         else:
             stack.start_prometheus(find_prometheus(plan.prometheus_bin))
         check_port_free(stack.exporter_port, "the exporter")

@@ -17,8 +17,9 @@ from pathlib import Path
 
 from loadgate import __version__
 from loadgate.config.distributed import MASTER_PORT
-from loadgate.config.plan import check_locustfile
+from loadgate.config.plan import check_locustfile, pick
 from loadgate.errors import ConfigError, InfraError
+from loadgate.stack import leftovers
 from loadgate.stack.locust_argv import EXPORTER, locust_argv
 from loadgate.stack.processes import Child
 from loadgate.units import parse_duration
@@ -31,12 +32,7 @@ def settings(args) -> tuple[str, int, Path, float]:
     host = (args.master_host or "").strip()
     if not host:
         raise ConfigError("an address is needed", key="--master-host")
-    try:
-        port = int(args.master_port or os.environ.get("LOADGATE_MASTER_PORT") or MASTER_PORT)
-        if not 0 < port < 65536:
-            raise ValueError(f"port {port} out of range")
-    except ValueError as exc:
-        raise ConfigError(str(exc), key="--master-port") from None
+    port = pick("master_port", args.master_port, os.environ, MASTER_PORT)
     try:
         timeout = parse_duration(args.connect_timeout or os.environ.get("LOADGATE_CONNECT_TIMEOUT")
                                  or "60s", allow_bare_zero=False)
@@ -57,7 +53,8 @@ def status(path: Path) -> list[list[str]]:
 
 def run(args) -> int:
     host, port, locustfile, timeout = settings(args)
-    with tempfile.TemporaryDirectory(prefix="loadgate-worker-") as workdir:
+    leftovers.remove_stale_folders()
+    with tempfile.TemporaryDirectory(prefix=leftovers.run_folder_prefix()) as workdir:
         status_file = Path(workdir) / "status"
         env = {**os.environ, "LOADGATE_VERSION": __version__, "PYTHONUNBUFFERED": "1",
                "LOADGATE_WORKER_STATUS_FILE": str(status_file)}
