@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+
 from loadgate.status import ExitStatus
 
 
@@ -29,5 +31,27 @@ class InfraError(LoadgateError):
     exit_status = ExitStatus.INFRA_ERROR
 
 
+# Every signal whose default action ends the process and that a CI runner or a person sends to
+# end a job (HUP when a runner's session ends, QUIT, USR1/USR2, ALRM, the resource limits' XCPU /
+# XFSZ, ...): each is torn down like SIGTERM.  SIGINT stays KeyboardInterrupt; SIGPIPE is ignored by
+# Python (a write raises instead); faults (SEGV, BUS, ...) and SIGKILL cannot be torn down.
+TERMINATING = tuple(getattr(signal, name) for name in (
+    "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGALRM", "SIGXCPU", "SIGXFSZ",
+    "SIGVTALRM", "SIGPROF", "SIGPWR", "SIGIO") if hasattr(signal, name))
+
+
 class Terminated(BaseException):
-    """Raised in the main thread when SIGTERM arrives (like KeyboardInterrupt for SIGINT)."""
+    """Raised in the main thread when a TERMINATING signal arrives (like KeyboardInterrupt for
+    SIGINT); the run exits 128 + the signal's number, as a shell reports a process it ended."""
+
+    def __init__(self, signum: int = signal.SIGTERM) -> None:
+        super().__init__(signum)
+        self.signum = int(signum)
+
+    @property
+    def name(self) -> str:
+        return signal.Signals(self.signum).name
+
+    @property
+    def exit_code(self) -> int:
+        return 128 + self.signum

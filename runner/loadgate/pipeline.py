@@ -13,7 +13,7 @@ from typing import Iterator
 
 from loadgate import report
 from loadgate.config.plan import Plan
-from loadgate.errors import InfraError, Terminated
+from loadgate.errors import TERMINATING, InfraError, Terminated
 from loadgate.judge import verdict as judging
 from loadgate.model import Measurements, Status, Verdict
 from loadgate.redaction import redact_text
@@ -55,8 +55,8 @@ def run(plan: Plan) -> Verdict:
     except KeyboardInterrupt:
         finish(plan, judging.unknown(plan.objectives, "interrupted by SIGINT", ExitStatus.INTERRUPTED))
         raise
-    except Terminated:
-        finish(plan, judging.unknown(plan.objectives, "terminated by SIGTERM", ExitStatus.TERMINATED))
+    except Terminated as exc:
+        finish(plan, judging.unknown(plan.objectives, f"terminated by {exc.name}", exc.exit_code))
         raise
     return finish(plan, verdict)
 
@@ -99,7 +99,8 @@ def show(plan: Plan, verdict: Verdict) -> None:
 
 @contextmanager
 def teardown_guard() -> Iterator[ExitStack]:
-    """An ExitStack whose teardown a second Ctrl-C or a SIGTERM cannot cut short (as tox does)."""
+    """An ExitStack whose teardown a second Ctrl-C or a terminating signal cannot cut short (as
+    tox does)."""
     resources = ExitStack()
     try:
         yield resources
@@ -115,7 +116,7 @@ _SAVED: dict[int, object] = {}
 
 
 def ignore_signals() -> None:
-    for sig in (signal.SIGINT, signal.SIGTERM):
+    for sig in (signal.SIGINT, *TERMINATING):
         _SAVED.setdefault(sig, signal.getsignal(sig))
         signal.signal(sig, signal.SIG_IGN)
 

@@ -80,7 +80,8 @@ class Run:
         assert list(self.tmp.iterdir()) == [], "temporary files left behind"
 
 
-@pytest.mark.parametrize("sig, code", [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+@pytest.mark.parametrize("sig, code", [(signal.SIGTERM, 143), (signal.SIGINT, 130),
+                                       (signal.SIGHUP, 129), (signal.SIGUSR1, 138)])
 def test_signal_tears_down_quickly(tmp_path, demo, sig, code):
     run = Run(tmp_path, demo)
     children = run.wait_for_children("prometheus", "--worker")
@@ -94,7 +95,9 @@ def test_signal_tears_down_quickly(tmp_path, demo, sig, code):
     run.assert_clean(children)
     junit = ET.parse(run.reports / "junit.xml").getroot()
     assert junit.find("testsuite").get("errors") == "1"
-    assert json.loads((run.reports / "results.json").read_text())["exit_code"] == code  # not 3
+    results = json.loads((run.reports / "results.json").read_text())
+    assert results["exit_code"] == code  # not 3
+    assert results["error"] == ("interrupted by SIGINT" if code == 130 else f"terminated by {sig.name}")
     props = {p.get("name"): p.get("value") for p in junit.find("testsuite/properties")}
     assert props["exit_code"] == str(code)
 
@@ -124,3 +127,27 @@ def test_crashed_locust_is_an_infrastructure_error(tmp_path, demo):
     assert returncode == 3
     assert json.loads((run.reports / "results.json").read_text())["verdict"] == "error"
     run.assert_clean(children)
+
+
+def test_a_worker_ended_by_sighup_tears_down_and_leaves_no_folder(tmp_path):
+    """``loadgate worker`` waiting for a master that never comes, then SIGHUP (its CI session ended)."""
+    from loadgate.stack.processes import free_port
+
+    (tmp_path / "tmp").mkdir()
+    (tmp_path / "lf.py").write_text(RECORDING_LOCUSTFILE)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "loadgate", "worker", "--master-host", "127.0.0.1", "--master-port",
+         str(free_port()), "--connect-timeout", "60s", "-f", str(tmp_path / "lf.py")],
+        env={**os.environ, "TMPDIR": str(tmp_path / "tmp")}, start_new_session=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 20
+    while not any("--worker" in cmd for cmd in descendants(process.pid).values()):
+        assert time.monotonic() < deadline, "the worker's Locust never started"
+        time.sleep(0.1)
+    children = descendants(process.pid)
+    assert [f.name.startswith(f"loadgate-{process.pid}-") for f in (tmp_path / "tmp").iterdir()] == [True]
+    process.send_signal(signal.SIGHUP)
+    assert process.wait(15) == 129
+    assert "terminated by SIGHUP" in process.stderr.read().decode()
+    assert not [pid for pid in children if alive(pid)]
+    assert list((tmp_path / "tmp").iterdir()) == []

@@ -6,17 +6,31 @@ import logging
 import signal
 import sys
 import traceback
-from typing import Sequence
+from contextlib import contextmanager
+from typing import Iterator, Sequence
 
+from loadgate.cli import streams
 from loadgate.cli.commands import COMMANDS
 from loadgate.cli.definition import build_parser, split_locust_args
-from loadgate.errors import LoadgateError, Terminated
+from loadgate.errors import TERMINATING, LoadgateError, Terminated
 from loadgate.redaction import redact
 from loadgate.status import ExitStatus
 
 
 def _raise_terminated(signum, frame):
-    raise Terminated()
+    raise Terminated(signum)
+
+
+@contextmanager
+def terminating_signals_raise() -> Iterator[None]:
+    """Every TERMINATING signal raises Terminated in the main thread while a command runs, so that
+    the command tears down as it does on SIGTERM (pipeline.teardown_guard)."""
+    previous = {sig: signal.signal(sig, _raise_terminated) for sig in TERMINATING}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 class RedactingFormatter(logging.Formatter):
@@ -47,6 +61,14 @@ def report_error(exc: LoadgateError, debug: bool) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    streams.guard()
+    try:
+        return _main(argv)
+    finally:
+        streams.settle()
+
+
+def _main(argv: Sequence[str] | None) -> int:
     own_args, locust_args = split_locust_args(list(sys.argv[1:] if argv is None else argv))
     parser = build_parser()
     try:
@@ -55,17 +77,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exc.code or 0)
     args.locust_args = locust_args
     configure_logging(args.verbose, getattr(args, "quiet", False))
-    previous = signal.signal(signal.SIGTERM, _raise_terminated)
     try:
-        return int(COMMANDS[args.command](args))
+        with terminating_signals_raise():
+            return int(COMMANDS[args.command](args))
     except LoadgateError as exc:
         report_error(exc, args.debug)
         return int(exc.exit_status)
     except KeyboardInterrupt:
         print("loadgate: interrupted; the stack was torn down", file=sys.stderr)
         return int(ExitStatus.INTERRUPTED)
-    except Terminated:
-        print("loadgate: terminated; the stack was torn down", file=sys.stderr)
-        return int(ExitStatus.TERMINATED)
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+    except Terminated as exc:
+        print(f"loadgate: terminated by {exc.name}; the stack was torn down", file=sys.stderr)
+        return exc.exit_code
