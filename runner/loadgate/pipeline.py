@@ -70,9 +70,9 @@ def measure(plan: Plan, stack, outcome: LoadOutcome, guard, started: float) -> M
     url = stack.prometheus_url
     try:
         return window.measure(url, plan.objectives, until=guard.until, run_id=plan.run_id, since=started,
-                              final_timeout=plan.store_wait if plan.remote_write else None)
+                              final_timeout=plan.store_wait if plan.judged_from_store else None)
     except FinalFiguresMissing as exc:
-        if plan.remote_write:
+        if plan.judged_from_store:
             raise InfraError(stack.store_missing(url, plan.store_wait)) from None
         raise InfraError(outcome.explain_missing_figures(str(exc))) from None
 

@@ -52,12 +52,19 @@ def test_remote_workers_from_the_environment_and_the_file(tmp_path, write, files
     assert not plan_with(tmp_path, remote_workers="0").distributed
 
 
+def test_remote_write_alone_is_a_copy_and_with_a_store_url_the_store_judges(tmp_path, files):  # noqa: F811
+    copy = plan_with(tmp_path, remote_write="http://127.0.0.1:9090/api/v1/write")
+    assert copy.remote_write and not copy.judged_from_store
+    assert plan_with(tmp_path, remote_write="http://127.0.0.1:9090/api/v1/write",
+                     prometheus_url="http://127.0.0.1:9090").judged_from_store
+
+
 @pytest.mark.parametrize("given, message", [
     (dict(master_bind="10.0.0.1"), "needs --remote-workers"),
     (dict(workers="0"), "--workers: must be at least 1, or 0 with --remote-workers"),
     (dict(remote_workers="-1"), "must be 0 or more"),
     (dict(remote_workers="1", stack="docker"), "local stack"),
-    (dict(remote_write="http://127.0.0.1:9090/api/v1/write"), "needs --prometheus-url"),
+    (dict(remote_write="http://127.0.0.1:9090/api/v1/write", stack="docker"), "local stack"),
     (dict(remote_write="ftp://store", prometheus_url="http://127.0.0.1:1"), "http"),
     (dict(remote_write="http://u:secret@store/w", prometheus_url="http://127.0.0.1:1"),
      "LOADGATE_REMOTE_WRITE_USERNAME"),

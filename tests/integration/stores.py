@@ -66,6 +66,18 @@ class Store:
                 return found
             time.sleep(0.5)
 
+    def series(self, match: str, timeout: float = 15) -> set[str]:
+        """Names of the series matching ``match`` (the series API: VictoriaMetrics' instant
+        queries near now lag by -search.latencyOffset); waits until some show up."""
+        arguments = urllib.parse.urlencode({"match[]": match, "start": f"{time.time() - 3600:.0f}"})
+        deadline = time.monotonic() + timeout
+        while True:
+            with urllib.request.urlopen(f"{self.url}/api/v1/series?{arguments}", timeout=5) as answer:
+                found = {s["__name__"] for s in json.loads(answer.read())["data"]}
+            if found or time.monotonic() > deadline:
+                return found
+            time.sleep(0.5)
+
     def stop(self) -> None:
         self.process.terminate()
         try:

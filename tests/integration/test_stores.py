@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.stores import PROMETHEUS_VERSIONS, prometheus_receiver, stores  # noqa: F401
+from tests.integration.stores import (  # noqa: F401 - stores: the fixture
+    PROMETHEUS_VERSIONS, prometheus_receiver, stores, victoria_metrics)
 from tests.integration.test_gate import exact_percentile
 
 LATENCY = ("  - sli: latency\n    percentile: 95\n    max: 10s\n"
@@ -32,3 +33,29 @@ def test_judged_from_a_prometheus_receiver_exactly(gate, stores, version):  # no
                     f"{store.url}/api/v1/write", "--run-id", f"judged-{version}", load=LOAD)
     assert code == 0, (gate.reports / "summary.md").read_text()
     check_exact(gate)
+
+
+def test_a_copy_to_a_prometheus_receiver_leaves_the_verdict_local(gate, stores):  # noqa: F811
+    store = stores(prometheus_receiver, "2.42")
+    code = gate.run(LATENCY, "--remote-write", f"{store.url}/api/v1/write", "--run-id", "copied",
+                    load=LOAD)
+    assert code == 0, (gate.reports / "summary.md").read_text()
+    check_exact(gate)
+    # the series went stale when Locust quit: their highest count over the last two minutes
+    count = ('max_over_time(sum(histogram_count(loadgate_all_requests_duration_seconds'
+             '{run_id="copied"}))[2m:100ms])')
+    (copied,) = store.wait_for(count)  # the copy holds the latency histogram too, in full
+    assert float(copied["value"][1]) == gate.results()["totals"]["requests"]
+    assert store.query('count(up{run_id="copied"})')  # Prometheus' own series carry the run id too
+
+
+def test_a_copy_to_victoria_metrics_arrives_with_the_run_id(gate, stores):  # noqa: F811
+    store = stores(victoria_metrics)
+    code = gate.run(LATENCY, "--remote-write", f"{store.url}/api/v1/write", "--run-id", "to-vm",
+                    load=LOAD)
+    assert code == 0, (gate.reports / "summary.md").read_text()
+    check_exact(gate)
+    names = store.series('{run_id="to-vm"}')
+    assert {"loadgate_requests_total", "loadgate_users", "up"} <= names, names
+    # VictoriaMetrics 1.143+ turns a native histogram into classic vmrange buckets
+    assert "loadgate_all_requests_duration_seconds_bucket" in names, names

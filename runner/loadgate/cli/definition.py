@@ -60,8 +60,10 @@ def add_remote(run) -> None:
                        "listens for them (default 127.0.0.1:5557; the channel is unauthenticated)")
     group.add_argument("--remote-workers-wait", metavar="DURATION", help="how long to wait for "
                        "them before the load starts (default 60s)")
-    group.add_argument("--remote-write", metavar="URL", help="run the local Prometheus as an agent "
-                       "that remote-writes here; figures are read back through --prometheus-url")
+    group.add_argument("--remote-write", metavar="URL", help="remote-write every series of the run "
+                       "(labelled with its run id) to URL: alone, a copy while the local Prometheus "
+                       "judges; with --prometheus-url, the local Prometheus is an agent and the gate "
+                       "judges from that store")
 
 
 def add_worker(sub) -> None:

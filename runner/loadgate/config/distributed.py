@@ -84,9 +84,6 @@ def check_remote_write(url: str | None, plan) -> str | None:
     if parts.username or parts.password:
         raise ConfigError("put the credentials in LOADGATE_REMOTE_WRITE_USERNAME / _PASSWORD (or "
                           "_BEARER_TOKEN), not in the URL", key="--remote-write")
-    if not plan.prometheus_url:
-        raise ConfigError("--remote-write needs --prometheus-url: where loadgate reads the figures "
-                          "back", key="--remote-write")
     if plan.stack != "local":
         raise ConfigError("--remote-write needs the local stack (--stack local)", key="--remote-write")
     credentials.from_env(credentials.REMOTE_WRITE)  # checked now: nothing has started yet

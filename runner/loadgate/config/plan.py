@@ -54,9 +54,17 @@ class Plan:
     master_bind: str = "127.0.0.1"  # where the Locust master listens when it has remote workers
     master_port: int | None = None
     remote_workers_wait: float = 60.0  # bounded wait for them before the load starts
-    remote_write: str | None = None  # the local Prometheus is an agent remote-writing here
-    store_wait: float = 30.0  # remote write: bounded wait for the final figures in the store
+    # remote write: alone, a copy of every series (the local Prometheus judges); with
+    # prometheus_url, the local Prometheus is an agent and the gate judges from that store
+    remote_write: str | None = None
+    store_wait: float = 30.0  # judged from the store: bounded wait for the final figures there
     exporter_port: int = 9646  # --prometheus-url alone: where that Prometheus scrapes the exporter
+
+    @property
+    def judged_from_store(self) -> bool:
+        """The local Prometheus remote-writes to the store the gate reads (--remote-write with
+        --prometheus-url): the final figures reach it some time after the load."""
+        return bool(self.remote_write and self.prometheus_url)
 
     @property
     def distributed(self) -> bool:

@@ -22,6 +22,7 @@ from loadgate.stack.prometheus_config import NATIVE_HISTOGRAMS, prometheus_confi
 
 log = logging.getLogger("loadgate")
 
+FLUSH_DEADLINE = "3s"
 INSTALL_HINT = ("install it with `apt-get install prometheus` (Debian/Ubuntu), or pass "
                 "--prometheus-bin PATH / set LOADGATE_PROMETHEUS_BIN")
 
@@ -87,11 +88,16 @@ class LocalStack(LoadLoop):
         self.prometheus_url = self.plan.prometheus_url or self.own_url  # remote write: the store
 
     def storage_args(self) -> list[str]:
-        """A TSDB of its own; or, remote-writing, an agent (scrape and send only, no queries)."""
-        if self.plan.remote_write:
-            return ["--enable-feature=agent", f"--storage.agent.path={self.home / 'agent'}"]
+        """A TSDB of its own; or, judged from the store it writes to, an agent (scrape and send
+        only, no queries).  Remote-writing, its shutdown waits at most FLUSH_DEADLINE for what is
+        still queued (Prometheus' default, 1 min, would hold the teardown when the store is down;
+        everything is sent within 250 ms of its scrape, and the run ends seconds later)."""
+        flush = [f"--storage.remote.flush-deadline={FLUSH_DEADLINE}"] if self.plan.remote_write else []
+        if self.plan.judged_from_store:
+            return ["--enable-feature=agent", f"--storage.agent.path={self.home / 'agent'}", *flush]
         retention = f"{int(self.plan.duration + 86400)}s"  # the whole run, however long
-        return [f"--storage.tsdb.path={self.home / 'tsdb'}", f"--storage.tsdb.retention.time={retention}"]
+        return [f"--storage.tsdb.path={self.home / 'tsdb'}", f"--storage.tsdb.retention.time={retention}",
+                *flush]
 
     def remote_write(self) -> dict | None:
         if not self.plan.remote_write:

@@ -19,9 +19,9 @@ NATIVE_HISTOGRAMS = "--enable-feature=native-histograms"
 
 def prometheus_config(exporter_target: str, scrapes: Iterable[Scrape],
                       remote_write: dict | None = None, run_id: str | None = None) -> str:
-    """``remote_write``: one remote_write entry (url and auth); then Prometheus runs as an agent
-    and labels everything it sends with ``run_id`` (the exporter's series carry it already; the
-    ``scrape:`` targets' and ``up`` get it too, so two runs never write the same series)."""
+    """``remote_write``: one remote_write entry (url and auth); everything Prometheus sends is
+    labelled with ``run_id`` (the exporter's series carry it already; the ``scrape:`` targets'
+    and ``up`` get it too, so two runs never write the same series)."""
     jobs = [{
         "job_name": "loadgate",
         "scrape_interval": SCRAPE_INTERVAL,
