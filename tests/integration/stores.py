@@ -1,13 +1,10 @@
 """The stores loadgate writes to and reads from, started for real: Prometheus receivers of each
-version, VictoriaMetrics.  Binaries other than Debian bookworm's Prometheus 2.42 come from the
-cache scripts/fetch-stores.sh fills (LOADGATE_STORES_DIR); a missing one skips its cases loudly.
-"""
+version, VictoriaMetrics (binaries from tests/stores.py: Debian's 2.42, the others fetched by
+scripts/other-stores.sh; a missing one skips its cases with the reason)."""
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
 import time
 import urllib.parse
@@ -18,29 +15,7 @@ import pytest
 
 from loadgate.stack.processes import free_port
 from tests.helpers import started
-
-# (name, version): where the fetched binary sits under the cache folder.
-FETCHED = {("prometheus", "2.53.3"): "prometheus-2.53.3/usr/bin/prometheus",
-           ("prometheus", "3.5.3"): "prometheus-3.5.3/usr/bin/prometheus",
-           ("victoria-metrics", "1.145.0"): "victoria-metrics-1.145.0/usr/bin/victoria-metrics"}
-PROMETHEUS_VERSIONS = ["2.42", "2.53.3", "3.5.3"]
-
-
-def cache_dir() -> Path:
-    return Path(os.environ.get("LOADGATE_STORES_DIR") or Path.home() / ".cache" / "loadgate-stores")
-
-
-def binary(name: str, version: str) -> str:
-    """The binary's path; pytest.skip (shown in the summary with -rs) when it was not fetched."""
-    if (name, version) == ("prometheus", "2.42"):
-        found = shutil.which("prometheus")
-        if found:
-            return found
-    else:
-        path = cache_dir() / FETCHED[(name, version)]
-        if path.is_file():
-            return str(path)
-    pytest.skip(f"NOT RUN: {name} {version} is not in {cache_dir()} (scripts/fetch-stores.sh fetches it)")
+from tests.stores import PROMETHEUS_VERSIONS, prometheus_bin, victoria_metrics_bin  # noqa: F401
 
 
 class Store:
@@ -93,7 +68,7 @@ def prometheus_receiver(folder: Path, version: str, native: bool = True) -> Stor
     port, home = free_port(), folder / f"receiver-{version}-{free_port()}"
     home.mkdir(parents=True)
     (home / "prometheus.yml").write_text("global: {}\n")
-    argv = [binary("prometheus", version), f"--config.file={home / 'prometheus.yml'}",
+    argv = [prometheus_bin(version), f"--config.file={home / 'prometheus.yml'}",
             f"--storage.tsdb.path={home / 'tsdb'}", f"--web.listen-address=127.0.0.1:{port}",
             "--log.level=warn", "--web.enable-remote-write-receiver"]
     argv += ["--enable-feature=native-histograms"] if native else []
@@ -103,7 +78,7 @@ def prometheus_receiver(folder: Path, version: str, native: bool = True) -> Stor
 def victoria_metrics(folder: Path, *extra: str) -> Store:
     port, home = free_port(), folder / f"vm-{free_port()}"
     home.mkdir(parents=True)
-    argv = [binary("victoria-metrics", "1.145.0"), f"-httpListenAddr=127.0.0.1:{port}",
+    argv = [victoria_metrics_bin(), f"-httpListenAddr=127.0.0.1:{port}",
             f"-storageDataPath={home / 'data'}", "-loggerLevel=WARN", *extra]
     return Store(argv, f"http://127.0.0.1:{port}", "/health", home / "log")
 
