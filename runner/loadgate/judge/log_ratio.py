@@ -1,0 +1,177 @@
+"""Latency percentiles and throughput: the ratio now / baseline from the logs of interval figures.
+
+Why this method is in judge/significance.py.  One implementation serves the regression gate (one
+objective at a time) and ``loadgate compare`` (every request and figure of two sets of runs at
+once): ``log_ratios`` works on a batch, one row per comparison, with numpy; ``log_ratio`` is a
+batch of one.  Each run is a matrix (rows x that run's intervals); a value that is missing, zero
+or not finite is left out, and a run with no value in a row is not a run of that row.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Sequence
+
+from loadgate.judge.special import t_ppf, t_sf
+
+if TYPE_CHECKING:
+    import numpy as np
+
+MIN_INTERVALS = 3  # per side; fewer gives no variance worth the name
+MAX_AUTOCORRELATION = 0.9
+
+
+def _np():
+    """numpy, imported on first use (judge/special.py says why)."""
+    import numpy
+
+    return numpy
+
+
+@dataclass(frozen=True)
+class LogRatio:
+    """exp(difference of mean logs): a ratio of geometric means of interval figures."""
+
+    diff: float
+    se: float
+    df: float
+    parts: tuple[tuple[str, float], ...]  # (where, variance) for `more_data`
+    intervals_now: int
+    runs_base: int
+    autocorrelation: float
+
+    @property
+    def ratio(self) -> float:
+        return math.exp(self.diff)
+
+    def interval(self, confidence: float) -> tuple[float, float]:
+        half = t_ppf(0.5 + confidence / 2, self.df) * self.se
+        return math.exp(self.diff - half), math.exp(self.diff + half)
+
+    def _z(self, limit: float) -> float:
+        gap = self.diff - math.log(limit)
+        return gap / self.se if self.se > 0 else math.copysign(math.inf, gap or -1.0)
+
+    def p_above(self, limit: float) -> float:
+        return t_sf(self._z(limit), self.df)
+
+    def p_below(self, limit: float) -> float:
+        return t_sf(-self._z(limit), self.df)
+
+    def more_data(self, limit: float, confidence: float) -> str:
+        half = t_ppf(0.5 + confidence / 2, self.df) * self.se
+        gap = abs(self.diff - math.log(limit))
+        factor = (half / gap) ** 2 if gap > 0 else math.inf
+        if factor > 25:
+            return ("the change is about at the limit: no practical amount of data settles it "
+                    "(the limit, not the data, decides here)")
+        base_share = dict(self.parts).get("baseline", 0.0) / max(self.se ** 2, 1e-300)
+        now = f"a window about {math.ceil(factor * 10) / 10:g}x as long"
+        if base_share < 0.3:
+            return f"more data would settle it: {now}"
+        runs = max(self.runs_base + 1, math.ceil(self.runs_base * factor))
+        return f"more data would settle it: {now} and about {runs} baseline runs"
+
+
+@dataclass
+class _Runs:
+    """Per row (axis 0) and run (axis 1): intervals with data, mean log, sum of squares around
+    it, and the lag-1 sums of runs with at least three intervals."""
+
+    count: np.ndarray
+    mean: np.ndarray
+    squares: np.ndarray
+    lag: np.ndarray
+    lag_squares: np.ndarray
+
+    @classmethod
+    def of(cls, runs: Sequence[np.ndarray], rows: int) -> _Runs:
+        np = _np()
+        if not runs:
+            return cls(*(np.zeros((rows, 0)) for _ in range(5)))
+        return cls(*(np.stack(parts, axis=1) for parts in zip(*map(_run, runs))))
+
+
+def _run(values: np.ndarray) -> tuple[np.ndarray, ...]:
+    np = _np()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        logs = np.log(np.where(values > 0, values, np.nan))
+    logs[~np.isfinite(logs)] = np.nan
+    present = ~np.isnan(logs)
+    count = present.sum(axis=1)
+    mean = np.nansum(logs, axis=1) / np.maximum(count, 1)
+    centred = np.where(present, logs - mean[:, None], 0.0)
+    squares = (centred ** 2).sum(axis=1)
+    # adjacent intervals that both have data (a gap breaks the chain)
+    lag = (centred[:, 1:] * centred[:, :-1]).sum(axis=1)
+    long = count >= 3  # one or two intervals say nothing about autocorrelation
+    return count, mean, squares, np.where(long, lag, 0.0), np.where(long, squares, 0.0)
+
+
+def _side(runs: _Runs, inflation: np.ndarray) -> dict[str, np.ndarray]:
+    """Each row's level (mean of run means), its within-run variance (autocorrelation-inflated)
+    with degrees of freedom, and var(run means) / k."""
+    np = _np()
+    present = runs.count > 0
+    runs_k = present.sum(axis=1)
+    k = np.maximum(runs_k, 1)
+    level = (runs.mean * present).sum(axis=1) / k
+    var = np.where(runs.count > 1, runs.squares / np.maximum(runs.count - 1, 1), 0.0)
+    within = (var * inflation[:, None] / np.maximum(runs.count, 1)).sum(axis=1) / k ** 2
+    df = np.maximum(np.maximum(runs.count / inflation[:, None] - 1, 0.0).sum(axis=1), 1.0)
+    spread = ((runs.mean - level[:, None]) ** 2 * present).sum(axis=1)
+    between = np.where(runs_k > 1, spread / np.maximum(k - 1, 1) / k, 0.0)
+    return dict(level=level, within=within, df=df, between=between, k=runs_k,
+                intervals=runs.count.sum(axis=1))
+
+
+def log_ratios(now: Sequence[np.ndarray], baseline: Sequence[np.ndarray]) -> list[LogRatio | str]:
+    """Compare interval figures, one matrix (rows x intervals, NaN: no data) per run.
+
+    Returns each row's estimate, or why there is too little data (a string).
+    """
+    np = _np()
+    rows = (list(now) + list(baseline))[0].shape[0] if (now or baseline) else 0
+    a_runs, b_runs = _Runs.of(now, rows), _Runs.of(baseline, rows)
+    num = a_runs.lag.sum(axis=1) + b_runs.lag.sum(axis=1)
+    den = a_runs.lag_squares.sum(axis=1) + b_runs.lag_squares.sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rho = np.where(den > 0, np.clip(num / np.where(den > 0, den, 1), 0.0, MAX_AUTOCORRELATION), 0.0)
+    inflation = (1 + rho) / (1 - rho)
+    a, b = _side(a_runs, inflation), _side(b_runs, inflation)
+    k = b["k"]
+    base_var = np.maximum(b["within"], b["between"])
+    tau2 = np.maximum(b["between"] - b["within"], 0.0) * k  # run-to-run variance beyond within
+    base_df = np.where(b["between"] <= b["within"], b["df"], k - 1)
+    parts = ((a["within"], a["df"]), (tau2, k - 1), (base_var, base_df))
+    total = sum(v for v, _ in parts)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        denom = sum(np.where((v > 0) & (d > 0), v ** 2 / np.where(d > 0, d, 1), 0.0) for v, d in parts)
+        df = np.maximum(np.where(denom > 0, total ** 2 / np.where(denom > 0, denom, 1), 1e6), 1.0)
+    diff = a["level"] - b["level"]
+    out: list[LogRatio | str] = []
+    for i in range(len(diff)):
+        counts = int(a["intervals"][i]), int(b["intervals"][i])
+        if min(counts) < MIN_INTERVALS:
+            which = "this run" if counts[0] < MIN_INTERVALS else "the baseline"
+            out.append(f"only {min(counts)} intervals with data in {which} "
+                       f"(at least {MIN_INTERVALS} needed)")
+            continue
+        out.append(LogRatio(float(diff[i]), math.sqrt(total[i]), float(df[i]),
+                            (("now", float(a["within"][i])), ("run-to-run", float(tau2[i])),
+                             ("baseline", float(base_var[i]))),
+                            counts[0], int(k[i]), float(rho[i])))
+    return out
+
+
+def matrix(values: Sequence[float | None]) -> np.ndarray:
+    """One run's interval figures as a one-row matrix (None: no data)."""
+    np = _np()
+    return np.array([[np.nan if v is None else v for v in values]], dtype=float).reshape(1, -1)
+
+
+def log_ratio(now: Sequence[Sequence[float | None]], baseline: Sequence[Sequence[float | None]]
+              ) -> LogRatio | str:
+    """One comparison: interval figures, one list per run (None or <= 0 are skipped)."""
+    return log_ratios([matrix(xs) for xs in now], [matrix(xs) for xs in baseline])[0]
