@@ -125,3 +125,38 @@ def rate_ratio(now: Sequence[Sequence[tuple[int, int]]], baseline: Sequence[Sequ
     failures_now = sum(f for f, _ in now_all)
     failures_all = failures_now + sum(f for f, _ in base_all)
     return RateRatio(failures_now / phi, failures_all / phi, requests[0], requests[1], phi)
+
+
+# -- one figure of results.json interval columns --------------------------------------------------
+
+FIGURES = ("p50_ms", "p90_ms", "p95_ms", "p99_ms", "error_rate", "rps")
+Columns = dict  # results.json ``intervals``: column name -> one value per interval
+
+
+def _matrix(rows: Sequence[Columns | None], figure: str):
+    """One run's column of ``figure`` for every row (NaN where a row has no data)."""
+    from loadgate.judge.log_ratio import _np
+
+    np = _np()
+    values = [(c or {}).get(figure) or [] for c in rows]
+    width = max(map(len, values), default=0)
+    out = np.full((len(rows), width), np.nan)
+    for i, column in enumerate(values):
+        if column:
+            out[i, :len(column)] = np.array(column, dtype=float)  # None -> NaN
+    return out
+
+
+def _counts(columns: Columns | None) -> list[tuple[int, int]]:
+    columns = columns or {}
+    return [(f or 0, n or 0) for f, n in zip(columns.get("failures") or [], columns.get("requests") or [])]
+
+
+def figure_estimates(figure: str, now: Sequence[Columns | None],
+                     baseline: Sequence[Sequence[Columns | None]]) -> list[Estimate | str]:
+    """``figure`` (FIGURES) compared row by row: ``now[i]`` is row i's interval columns in this
+    run, ``baseline[j][i]`` in baseline run j (None: the row is not in that run)."""
+    if figure == "error_rate":
+        return [rate_ratio([_counts(now[i])], [_counts(run[i]) for run in baseline])
+                for i in range(len(now))]
+    return log_ratios([_matrix(now, figure)], [_matrix(run, figure) for run in baseline])

@@ -59,22 +59,25 @@ def limit_ratio(objective: Objective) -> float:
     return objective.min_ratio or 0.0
 
 
+def figure(objective: Objective) -> str:
+    """The interval column (judge/estimates.py FIGURES) an objective is compared on."""
+    if objective.sli == "latency":
+        return objective.percentile_field
+    return "error_rate" if objective.sli == "error_rate" else "rps"
+
+
+def columns(now: Intervals) -> dict:
+    """This run's interval figures as the columns a results.json keeps."""
+    return {"requests": now.requests, "failures": now.failures, "rps": now.rps, **now.latency}
+
+
 def question(objective: Objective, now: Intervals | None, baseline: Baseline) -> Question | None:
     """The significance question for one objective; None: single numbers only."""
-    columns = [c for c in (intervals_for(run, objective) for run in baseline.runs) if c]
-    if now is None or not columns:
+    runs = [c for c in (intervals_for(run, objective) for run in baseline.runs) if c]
+    if now is None or not runs:
         return None
-    limit, worse_up = limit_ratio(objective), objective.max_regression is not None
-    if objective.sli == "error_rate":
-        estimate = significance.rate_ratio(
-            [list(zip(now.failures, now.requests))],
-            [list(zip(c.get("failures") or [], c.get("requests") or [])) for c in columns])
-    elif objective.sli == "latency":
-        key = objective.percentile_field
-        estimate = significance.log_ratio([now.latency.get(key, ())], [c.get(key) or [] for c in columns])
-    else:
-        estimate = significance.log_ratio([now.rps], [c.get("rps") or [] for c in columns])
-    return Question(estimate, limit, worse_up)
+    estimate = significance.figure_estimates(figure(objective), [columns(now)], [[c] for c in runs])[0]
+    return Question(estimate, limit_ratio(objective), objective.max_regression is not None)
 
 
 def apply_all(results: Sequence[Result], baseline: Baseline | None,

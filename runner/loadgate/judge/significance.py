@@ -57,6 +57,7 @@ from loadgate.judge.estimates import (  # noqa: F401  (the estimates are part of
     LogRatio,
     NoFailures,
     RateRatio,
+    figure_estimates,
     log_ratio,
     rate_ratio,
 )
@@ -64,7 +65,7 @@ from loadgate.judge.estimates import (  # noqa: F401  (the estimates are part of
 
 @dataclass(frozen=True)
 class Decision:
-    outcome: str  # fail | pass | inconclusive
+    outcome: str  # fail | pass | inconclusive (the gate); worse | better | same | inconclusive (compare)
     ratio: float | None  # now / baseline (point estimate)
     low: float | None  # confidence interval of the ratio
     high: float | None
@@ -109,27 +110,71 @@ def holm(p_values: Sequence[float]) -> tuple[list[float], list[int]]:
     return adjusted, multiplier
 
 
+def _outcomes(claims: Sequence[Sequence[float]], names: Sequence[str], alpha: float
+              ) -> list[tuple[str, int]]:
+    """Each question's first claim (in the order of ``names``) that holds after Holm's correction
+    across all questions, with its multiplier; else ``inconclusive`` with the first claim's."""
+    adjusted = [holm([c[j] for c in claims]) for j in range(len(names))]
+    outcomes = []
+    for i in range(len(claims)):
+        held = [(name, adj[1][i]) for name, adj in zip(names, adjusted) if adj[0][i] < alpha]
+        outcomes.append(held[0] if held else ("inconclusive", adjusted[0][1][i]))
+    return outcomes
+
+
 def decide(questions: Sequence[Question], confidence: float = 0.95) -> list[Decision]:
     """Fail / pass / inconclusive for each question; one family (Holm) for all of them."""
     alpha = 1 - confidence
-    claims = [_claims(q) for q in questions]
-    fail_adj, fail_mult = holm([c[0] for c in claims])
-    pass_adj, pass_mult = holm([c[1] for c in claims])
+    outcomes = _outcomes([_claims(q) for q in questions], ("fail", "pass"), alpha)
+    return [_decision(q, outcome, round(1 - 2 * alpha / multiplier, 9), len(questions), q.limit)
+            for q, (outcome, multiplier) in zip(questions, outcomes)]
+
+
+# -- changes between runs (loadgate compare): worse / better / same / inconclusive ---------------
+
+@dataclass(frozen=True)
+class Change:
+    """One figure compared between runs: its estimate, the threshold of "same", which side is worse."""
+
+    estimate: Estimate | str
+    threshold: float  # 0.05: "same" is a ratio within 0.95 .. 1.05
+    higher_is_worse: bool = True
+
+
+def _change_claims(q: Change) -> tuple[float, float, float]:
+    """One-sided p-values of "worse beyond the threshold", "better beyond it", and (two one-sided
+    tests) "within it"."""
+    if isinstance(q.estimate, NoFailures):
+        return 1.0, 1.0, 0.0
+    if isinstance(q.estimate, str):
+        return 1.0, 1.0, 1.0
+    up, down = 1 + q.threshold, 1 - q.threshold
+    rises, falls = q.estimate.p_above(up), q.estimate.p_below(down)
+    within = max(q.estimate.p_below(up), q.estimate.p_above(down))
+    return (rises, falls, within) if q.higher_is_worse else (falls, rises, within)
+
+
+def decide_changes(changes: Sequence[Change], confidence: float = 0.95) -> list[Decision]:
+    """Worse / better / same / inconclusive for each change; Holm across all of them."""
+    alpha = 1 - confidence
+    outcomes = _outcomes([_change_claims(c) for c in changes], ("worse", "better", "same"), alpha)
     decisions = []
-    for i, q in enumerate(questions):
-        outcome = "fail" if fail_adj[i] < alpha else "pass" if pass_adj[i] < alpha else "inconclusive"
-        level = round(1 - 2 * alpha / (pass_mult[i] if outcome == "pass" else fail_mult[i]), 9)
-        decisions.append(_decision(q, outcome, level, len(questions)))
+    for c, (outcome, multiplier) in zip(changes, outcomes):
+        ratio = getattr(c.estimate, "ratio", None)
+        nearer = 1 + c.threshold if (ratio or 1.0) >= 1 else 1 - c.threshold
+        decisions.append(_decision(c, outcome, round(1 - 2 * alpha / multiplier, 9), len(changes),
+                                   nearer, "comparisons"))
     return decisions
 
 
-def _decision(q: Question, outcome: str, level: float, family: int) -> Decision:
+def _decision(q: Question | Change, outcome: str, level: float, family: int, limit: float,
+              members: str = "objectives") -> Decision:
     if isinstance(q.estimate, str):
         return Decision("inconclusive", None, None, None, level, q.estimate,
                         "more data would settle it: a longer window or more baseline runs")
     low, high = (None if math.isnan(v) else v for v in q.estimate.interval(level))
-    basis = _basis(q.estimate) + (f"; Holm-corrected across {family} objectives" if family > 1 else "")
-    settle = q.estimate.more_data(q.limit, level) if outcome == "inconclusive" else ""
+    basis = _basis(q.estimate) + (f"; Holm-corrected across {family} {members}" if family > 1 else "")
+    settle = q.estimate.more_data(limit, level) if outcome == "inconclusive" else ""
     return Decision(outcome, q.estimate.ratio, low, high, level, basis, settle)
 
 
