@@ -207,3 +207,41 @@ def passed_with_warning() -> Verdict:
 
 def failed_infrastructure() -> Verdict:
     return unknown(OBJECTIVES, "Prometheus died:\n<exit 1>")
+
+
+# -- synthetic results.json documents (loadgate compare, run history) ------------------------------
+
+def results_row(rng, name: str | None, *, ms: float = 50.0, slower: float = 1.0, intervals: int = 20,
+                run_sd: float = 0.02, sd: float = 0.08, rho: float = 0.3, error_rate: float = 0.01,
+                rps: float = 100.0) -> dict:
+    """One row of a results.json (totals, or a request with ``name``) with interval columns: each
+    interval's latencies log-normal around ``ms x slower`` with AR(1) noise (``rho``), plus a
+    level of this run's own (``run_sd``), as runs on a shared machine have."""
+    import math
+
+    level, noise, columns = math.exp(rng.gauss(0, run_sd)), 0.0, {}
+    shifts = []
+    for _ in range(intervals):
+        noise = rho * noise + math.sqrt(1 - rho * rho) * rng.gauss(0, sd)
+        shifts.append(math.exp(noise))
+    requests = [max(int(rng.gauss(rps, rps ** 0.5)), 1) for _ in range(intervals)]
+    failures = [sum(rng.random() < error_rate for _ in range(n)) for n in requests]
+    for key, factor in (("p50_ms", 1.0), ("p90_ms", 1.7), ("p95_ms", 2.0), ("p99_ms", 3.0)):
+        columns[key] = [round(ms * factor * slower * level * s * math.exp(rng.gauss(0, 0.03)), 3)
+                        for s in shifts]
+    columns.update(seconds=1.0, requests=requests, failures=failures,
+                   rps=[n * math.exp(rng.gauss(0, 0.02)) / slower ** 0.5 for n in requests])
+    middle = {key: sorted(columns[key])[intervals // 2] for key in ("p50_ms", "p90_ms", "p95_ms", "p99_ms")}
+    row = {"requests": sum(requests), "failures": sum(failures), "rps": sum(columns["rps"]) / intervals,
+           **middle, "intervals": columns}
+    return row if name is None else {"method": "GET", "name": name, **row}
+
+
+def results_document(rng, names=("/items", "/checkout"), start: float = 1.7e9, slower=None, **row) -> dict:
+    """A results.json of a run that passed, with the totals and a row per name; ``slower`` maps a
+    name (None: the totals) to how much slower it is in this run."""
+    slower = slower or {}
+    return {"run_id": f"run-{start:.0f}", "verdict": "pass", "exit_code": 0,
+            "window": {"start": start, "end": start + 20}, "slos": [],
+            "totals": results_row(rng, None, slower=slower.get(None, 1.0), **row),
+            "requests": [results_row(rng, n, slower=slower.get(n, 1.0), **row) for n in names]}

@@ -48,10 +48,35 @@ def down(args: argparse.Namespace) -> int:
     return stack_commands.down(args)
 
 
+def compare(args: argparse.Namespace) -> int:
+    from loadgate.compare import changes, formats, runs  # numpy and scipy only when asked for
+    from loadgate.errors import ConfigError
+    from loadgate.units import parse_confidence, parse_regression
+
+    if len(args.runs) < 2:
+        raise ConfigError("give at least one baseline run and the run to compare (BASELINE... CURRENT)",
+                          key="compare")
+    try:
+        confidence = parse_confidence(args.confidence)
+    except ValueError as exc:
+        raise ConfigError(str(exc), key="--confidence") from None
+    try:
+        threshold = parse_regression(args.threshold)
+    except ValueError as exc:
+        raise ConfigError(str(exc), key="--threshold") from None
+    if not 0 < threshold < 1:
+        raise ConfigError(f"the threshold must lie between 0% and 100% (both excluded), got "
+                          f"{args.threshold!r}", key="--threshold")
+    result = changes.compare(runs.baseline_runs(args.runs[:-1]), runs.current_run(args.runs[-1]),
+                             confidence, threshold)
+    print(formats.FORMATS[args.format](result), end="")
+    return 1 if args.fail_on == "worse" and result.count("worse") else 0
+
+
 def worker(args: argparse.Namespace) -> int:
     from loadgate.stack import worker as remote_worker
 
     return remote_worker.run(args)
 
 
-COMMANDS = {"run": run, "validate": validate, "up": up, "down": down, "worker": worker}
+COMMANDS = {"run": run, "validate": validate, "up": up, "down": down, "worker": worker, "compare": compare}

@@ -82,12 +82,31 @@ def add_worker(sub) -> None:
     add_common(worker)
 
 
+COMPARE_HELP = "compare earlier runs' results.json with one run: what changed, with the noise measured"
+
+
+def add_compare(sub) -> None:
+    compare = sub.add_parser("compare", help=COMPARE_HELP, description=COMPARE_HELP + " (exit 0; 1 with "
+                             "--fail-on worse when a figure is worse with confidence; 2 on unreadable input)")
+    compare.add_argument("runs", nargs="+", metavar="RUN", help="BASELINE... CURRENT: results.json "
+                         "files or directories of them; the last one is the run compared (a file, or a "
+                         "directory holding one)")
+    compare.add_argument("--confidence", default="95%", help="confidence of each decision (default 95%%)")
+    compare.add_argument("--threshold", default="5%", help="a change within +-threshold is the same "
+                         "(default 5%%)")
+    compare.add_argument("--format", default="console", choices=("console", "markdown", "json"),
+                         help="output format (default console)")
+    compare.add_argument("--fail-on", choices=("worse",), help="exit 1 when a figure is worse with confidence")
+    add_common(compare)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="loadgate", description="A load test as a CI gate.")
     parser.add_argument("--version", action="version", version=f"loadgate {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     add_run(sub)
     add_worker(sub)
+    add_compare(sub)
     validate = sub.add_parser("validate", help="check the files and print the plan; start nothing")
     add_files(validate)
     add_common(validate)

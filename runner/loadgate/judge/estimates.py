@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 from typing import Protocol, Sequence
 
-from loadgate.judge.log_ratio import MIN_INTERVALS, LogRatio, log_ratio, log_ratios  # noqa: F401
+from loadgate.judge.log_ratio import MIN_INTERVALS, LogRatio, _np, log_ratio, log_ratios  # noqa: F401
 from loadgate.judge.special import beta_cdf, beta_ppf, beta_sf
 
 
@@ -33,18 +33,13 @@ class Estimate(Protocol):
 
 # -- error rate: counts -------------------------------------------------------------------------
 
-def _dispersion(sides: Sequence[Sequence[tuple[int, int]]]) -> float:
-    """Pearson chi^2 / df of failures per interval around each side's rate; at least 1."""
-    chi2, cells = 0.0, 0
-    for intervals in sides:
-        failures, requests = sum(f for f, _ in intervals), sum(n for _, n in intervals)
-        p = failures / requests if requests else 0.0
-        for f, n in intervals:
-            if n > 0 and 0 < p < 1:
-                chi2 += (f - n * p) ** 2 / (n * p * (1 - p))
-                cells += 1
-    df = cells - len(sides)
-    return max(chi2 / df, 1.0) if df > 0 else 1.0
+def _dispersion(failures, requests, rate):
+    """Per row: Pearson chi^2 / df of failures per interval (columns) around the row's rate."""
+    np = _np()
+    usable = (requests > 0) & (rate > 0)[:, None] & (rate < 1)[:, None]
+    p = np.where(usable, rate[:, None], 0.5)
+    chi2 = np.where(usable, (failures - requests * p) ** 2 / np.where(usable, requests * p * (1 - p), 1), 0.0)
+    return chi2.sum(axis=1), usable.sum(axis=1)
 
 
 @dataclass(frozen=True)
@@ -111,20 +106,43 @@ class NoFailures:
         return ""
 
 
+def rate_ratios(now: tuple, baseline: tuple) -> list[RateRatio | NoFailures | str]:
+    """Compare failures and requests per interval, row by row: each side a pair of matrices
+    (rows x intervals, every run's intervals side by side; NaN counts as 0)."""
+    np = _np()
+    sides = [tuple(np.nan_to_num(m) for m in side) for side in (now, baseline)]
+    totals = [(f.sum(axis=1), n.sum(axis=1)) for f, n in sides]
+    chi2, cells = 0.0, 0
+    for (f, n), (failures, requests) in zip(sides, totals):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rate = np.where(requests > 0, failures / np.where(requests > 0, requests, 1), 0.0)
+        more_chi2, more_cells = _dispersion(f, n, rate)
+        chi2, cells = chi2 + more_chi2, cells + more_cells
+    out: list[RateRatio | NoFailures | str] = []
+    for i in range(len(totals[0][0])):
+        (f_now, n_now), (f_base, n_base) = ((float(f[i]), float(n[i])) for f, n in totals)
+        if min(n_now, n_base) == 0:
+            out.append("no requests in " + ("this run" if n_now == 0 else "the baseline"))
+        elif f_now + f_base == 0:
+            out.append(NoFailures())
+        else:
+            df = cells[i] - 2
+            phi = max(chi2[i] / df, 1.0) if df > 0 else 1.0
+            out.append(RateRatio(f_now / phi, (f_now + f_base) / phi, int(n_now), int(n_base), float(phi)))
+    return out
+
+
+def _pairs(runs: Sequence[Sequence[tuple[int, int]]]) -> tuple:
+    np = _np()
+    cells = [c for run in runs for c in run]
+    return (np.array([[f for f, _ in cells]], dtype=float).reshape(1, -1),
+            np.array([[n for _, n in cells]], dtype=float).reshape(1, -1))
+
+
 def rate_ratio(now: Sequence[Sequence[tuple[int, int]]], baseline: Sequence[Sequence[tuple[int, int]]]
                ) -> RateRatio | NoFailures | str:
-    """Compare (failures, requests) per interval, one list per run."""
-    now_all = [c for run in now for c in run]
-    base_all = [c for run in baseline for c in run]
-    requests = sum(n for _, n in now_all), sum(n for _, n in base_all)
-    if min(requests) == 0:
-        return "no requests in " + ("this run" if requests[0] == 0 else "the baseline")
-    if not any(f for f, _ in now_all + base_all):
-        return NoFailures()
-    phi = _dispersion([now_all, base_all])
-    failures_now = sum(f for f, _ in now_all)
-    failures_all = failures_now + sum(f for f, _ in base_all)
-    return RateRatio(failures_now / phi, failures_all / phi, requests[0], requests[1], phi)
+    """One comparison: (failures, requests) per interval, one list per run."""
+    return rate_ratios(_pairs(now), _pairs(baseline))[0]
 
 
 # -- one figure of results.json interval columns --------------------------------------------------
@@ -135,21 +153,22 @@ Columns = dict  # results.json ``intervals``: column name -> one value per inter
 
 def _matrix(rows: Sequence[Columns | None], figure: str):
     """One run's column of ``figure`` for every row (NaN where a row has no data)."""
-    from loadgate.judge.log_ratio import _np
-
     np = _np()
-    values = [(c or {}).get(figure) or [] for c in rows]
+    values = [(c or {}).get(figure) or () for c in rows]
     width = max(map(len, values), default=0)
-    out = np.full((len(rows), width), np.nan)
-    for i, column in enumerate(values):
-        if column:
-            out[i, :len(column)] = np.array(column, dtype=float)  # None -> NaN
-    return out
+    nothing = [None] * width
+    # one conversion for the whole run: rows of one run have as many intervals as its window
+    return np.array([v if len(v) == width else (list(v) + nothing)[:width] if v else nothing
+                     for v in values], dtype=float).reshape(len(rows), width)
 
 
-def _counts(columns: Columns | None) -> list[tuple[int, int]]:
-    columns = columns or {}
-    return [(f or 0, n or 0) for f, n in zip(columns.get("failures") or [], columns.get("requests") or [])]
+def _counts(runs: Sequence[Sequence[Columns | None]]) -> tuple:
+    """Failures and requests of every row, the runs' intervals side by side."""
+    np = _np()
+    pairs = [(_matrix(run, "failures"), _matrix(run, "requests")) for run in runs]
+    widths = [min(f.shape[1], n.shape[1]) for f, n in pairs]
+    return (np.concatenate([f[:, :w] for (f, _), w in zip(pairs, widths)], axis=1),
+            np.concatenate([n[:, :w] for (_, n), w in zip(pairs, widths)], axis=1))
 
 
 def figure_estimates(figure: str, now: Sequence[Columns | None],
@@ -157,6 +176,5 @@ def figure_estimates(figure: str, now: Sequence[Columns | None],
     """``figure`` (FIGURES) compared row by row: ``now[i]`` is row i's interval columns in this
     run, ``baseline[j][i]`` in baseline run j (None: the row is not in that run)."""
     if figure == "error_rate":
-        return [rate_ratio([_counts(now[i])], [_counts(run[i]) for run in baseline])
-                for i in range(len(now))]
+        return rate_ratios(_counts([now]), _counts(baseline))
     return log_ratios([_matrix(now, figure)], [_matrix(run, figure) for run in baseline])

@@ -10,8 +10,9 @@ or not finite is left out, and a run with no value in a row is not a run of that
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING
 
 from loadgate.judge.special import t_ppf, t_sf
 
@@ -122,8 +123,8 @@ def _side(runs: _Runs, inflation: np.ndarray) -> dict[str, np.ndarray]:
     df = np.maximum(np.maximum(runs.count / inflation[:, None] - 1, 0.0).sum(axis=1), 1.0)
     spread = ((runs.mean - level[:, None]) ** 2 * present).sum(axis=1)
     between = np.where(runs_k > 1, spread / np.maximum(k - 1, 1) / k, 0.0)
-    return dict(level=level, within=within, df=df, between=between, k=runs_k,
-                intervals=runs.count.sum(axis=1))
+    return {"level": level, "within": within, "df": df, "between": between, "k": runs_k,
+            "intervals": runs.count.sum(axis=1)}
 
 
 def log_ratios(now: Sequence[np.ndarray], baseline: Sequence[np.ndarray]) -> list[LogRatio | str]:

@@ -1,0 +1,114 @@
+"""What changed between the baseline runs and this one (pure: runs in, changes out).
+
+For the totals and every request present on both sides, each figure (p50, p90, p95, p99, error
+rate, throughput) is compared as the regression gate compares an objective: the interval
+figures of this run against those of every baseline run (judge/estimates.py), then worse /
+better / same (within +-threshold) / inconclusive with the chosen confidence, Holm-corrected
+over everything compared (judge/significance.py decide_changes).  The interval shown has each
+end a one-sided bound at that confidence (two-sided 90 % for 95 %), as the gate's.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from loadgate.judge.baseline import QUANTILE_FIELDS, Run
+from loadgate.judge.estimates import FIGURES
+from loadgate.judge.significance import Change, Decision, decide_changes, figure_estimates
+
+TOTALS = "all requests"
+ORDER = {"worse": 0, "better": 1, "inconclusive": 2, "same": 3}
+HIGHER_IS_WORSE = {figure: figure != "rps" for figure in FIGURES}
+assert set(QUANTILE_FIELDS.values()) <= set(FIGURES)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One figure of one request (or of the totals)."""
+
+    scope: str  # "all requests" or "GET /items"
+    figure: str  # FIGURES
+    baseline: float | None  # median over the baseline runs (ms, fraction, /s)
+    now: float | None
+    decision: Decision
+
+    @property
+    def outcome(self) -> str:
+        return self.decision.outcome
+
+
+@dataclass(frozen=True)
+class Changes:
+    rows: tuple[Row, ...]  # sorted: surest and largest first
+    only_baseline: tuple[str, ...]  # requests in the baseline runs only
+    only_now: tuple[str, ...]  # requests in this run only
+    baseline: tuple[str, ...]  # the baseline runs' files, oldest first
+    current: str
+    confidence: float
+    threshold: float
+
+    def count(self, outcome: str) -> int:
+        return sum(row.outcome == outcome for row in self.rows)
+
+
+def scope(row: dict) -> str:
+    return " ".join(str(part) for part in (row.get("method"), row.get("name")) if part)
+
+
+def value(row: dict | None, figure: str) -> float | None:
+    """One figure of a results.json row (totals or a request), in its unit (ms, fraction, /s)."""
+    if row is None:
+        return None
+    if figure == "error_rate":
+        requests = row.get("requests")
+        return (row.get("failures") or 0) / requests if requests else None
+    found = row.get(figure)
+    return float(found) if isinstance(found, (int, float)) and math.isfinite(found) else None
+
+
+def _rows_by_scope(run: Run) -> dict[str, dict]:
+    rows = {TOTALS: run.totals or {}}
+    for row in run.requests:
+        rows.setdefault(scope(row), row)  # a request twice in one file: the first one
+    return rows
+
+
+def _medians(base: list[list[dict | None]], figure: str) -> list[float | None]:
+    """Each scope's median of ``figure`` over the baseline runs it is in."""
+    import numpy
+
+    values = numpy.array([[value(row, figure) for row in rows] for rows in base], dtype=float)
+    present = ~numpy.isnan(values).all(axis=0)
+    medians = numpy.nanmedian(numpy.where(present, values, 0.0), axis=0)
+    return [float(m) if p else None for m, p in zip(medians, present)]
+
+
+def compare(baseline: Sequence[Run], current: Run, confidence: float = 0.95,
+            threshold: float = 0.05) -> Changes:
+    by_scope = [_rows_by_scope(run) for run in baseline]
+    now = _rows_by_scope(current)
+    seen = set().union(*by_scope)
+    scopes = [s for s in now if s in seen]
+    base = [[rows.get(s) for s in scopes] for rows in by_scope]  # None: not in that run
+    columns = [[(row or {}).get("intervals") for row in rows] for rows in base]
+    questions, cells = [], []
+    for figure in FIGURES:
+        estimates = figure_estimates(figure, [now[s].get("intervals") for s in scopes], columns)
+        medians = _medians(base, figure)
+        for s, estimate, median_ in zip(scopes, estimates, medians):
+            questions.append(Change(estimate, threshold, HIGHER_IS_WORSE[figure]))
+            cells.append((s, figure, median_, value(now[s], figure)))
+    decisions = decide_changes(questions, confidence) if questions else []
+    rows = sorted((Row(*cell, decision) for cell, decision in zip(cells, decisions)), key=_surest)
+    return Changes(tuple(rows), tuple(sorted(seen - set(now))), tuple(s for s in now if s not in seen),
+                   tuple(run.path for run in baseline), current.path, confidence, threshold)
+
+
+def _surest(row: Row) -> tuple:
+    """Worse, better, inconclusive, same; within each the largest change first."""
+    ratio = row.decision.ratio
+    size = abs(math.log(ratio)) if ratio and ratio > 0 and math.isfinite(ratio) else (
+        math.inf if ratio == math.inf else 0.0)
+    return ORDER[row.outcome], -size, row.scope != TOTALS, row.scope, FIGURES.index(row.figure)

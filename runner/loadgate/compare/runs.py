@@ -1,0 +1,32 @@
+"""The runs ``loadgate compare`` reads: earlier runs' results.json and the one to compare with them.
+
+Reading is judge/baseline.py's (regular files only, bounded size, checked types): an unreadable
+file is a ConfigError, exit 2.  A directory holds every results.json below it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from loadgate.errors import ConfigError
+from loadgate.judge.baseline import Run, read_runs
+
+
+def baseline_runs(paths: Sequence[str]) -> list[Run]:
+    """Every run with figures in the files and directories given, oldest first."""
+    runs = read_runs([Path(p) for p in paths], "BASELINE")
+    if not runs:
+        raise ConfigError("no run with figures (every run given ended in an error)", path=paths[0],
+                          key="BASELINE")
+    return sorted(runs, key=lambda r: (r.started is None, r.started or 0.0, r.path))
+
+
+def current_run(path: str) -> Run:
+    """The one run compared: a results.json, or a directory holding exactly one."""
+    runs = read_runs([Path(path)], "CURRENT")
+    if len(runs) != 1:
+        why = ("it ended in an error: no figures to compare" if not runs else
+               f"a directory with {len(runs)} runs (give the one results.json to compare)")
+        raise ConfigError(why, path=path, key="CURRENT")
+    return runs[0]

@@ -1,0 +1,96 @@
+"""``loadgate compare``: formats and exit codes (the command line, on synthetic results.json files)."""
+
+import json
+import os
+import random
+
+import pytest
+
+from loadgate.cli import main
+from loadgate.judge import baseline
+from tests.helpers import results_document
+
+
+@pytest.fixture
+def runs(tmp_path):
+    """main/ with three earlier runs; same.json like them; slower.json with GET /checkout 1.3x slower."""
+    rng = random.Random(3)
+    (tmp_path / "main").mkdir()
+    for i in range(3):
+        doc = results_document(rng, start=1.7e9 + 60 * i)
+        (tmp_path / "main" / f"run-{i}").mkdir()
+        (tmp_path / "main" / f"run-{i}" / "results.json").write_text(json.dumps(doc))
+    (tmp_path / "same.json").write_text(json.dumps(results_document(rng, start=1.8e9)))
+    slower = results_document(rng, start=1.8e9, names=("/items", "/checkout", "/new"),
+                              slower={"/checkout": 1.3})
+    (tmp_path / "slower.json").write_text(json.dumps(slower))
+    return tmp_path
+
+
+def compare(capsys, *argv):
+    code = main(["compare", *map(str, argv)])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_console_table_sorted_surest_first_with_one_sided_requests(capsys, runs):
+    code, out, err = compare(capsys, runs / "main", runs / "slower.json")
+    assert code == 0 and err == ""
+    lines = out.splitlines()
+    assert "worse" in lines[0] and "3 baseline runs" in lines[0] and "Holm-corrected over all 18" in lines[0]
+    assert lines[2].split()[:2] == ["request", "figure"]
+    assert lines[3].startswith("GET /checkout") and lines[3].endswith("worse")
+    assert "1 request only in this run: GET /new" in out
+
+
+def test_fail_on_worse_exits_1_only_when_something_is_worse(capsys, runs):
+    assert compare(capsys, runs / "main", runs / "slower.json", "--fail-on", "worse")[0] == 1
+    code, out, _ = compare(capsys, runs / "main", runs / "same.json", "--fail-on", "worse")
+    assert code == 0 and "0 worse" in out
+
+
+def test_markdown_for_a_pull_request(capsys, runs):
+    code, out, _ = compare(capsys, runs / "main", runs / "slower.json", "--format", "markdown")
+    assert code == 0 and out.startswith("## loadgate compare: ❌")
+    table = [line for line in out.splitlines() if line.startswith("| GET /checkout")]
+    assert table and table[0].endswith("| ❌ worse |")
+    assert "- 1 request only in this run: GET /new" in out
+
+
+def test_json_has_every_comparison_with_its_interval(capsys, runs):
+    code, out, _ = compare(capsys, runs / "main" / "run-0" / "results.json", runs / "main" / "run-1",
+                           runs / "slower.json", "--format", "json", "--confidence", "90%", "--threshold", "10%")
+    doc = json.loads(out)
+    assert code == 0 and doc["confidence"] == 0.9 and doc["threshold"] == 0.1 and len(doc["baseline"]) == 2
+    assert sum(doc["summary"].values()) == len(doc["comparisons"]) == 18
+    worst = doc["comparisons"][0]
+    assert (worst["request"], worst["decision"]) == ("GET /checkout", "worse")
+    assert worst["interval_pct"][0] > 10 and worst["interval_level"] < 1
+    assert doc["only_in_current"] == ["GET /new"] and doc["only_in_baseline"] == []
+
+
+def one_line(capsys, *argv) -> str:
+    code, out, err = compare(capsys, *argv)
+    assert (code, out, err.count("\n"), "Traceback" in err) == (2, "", 1, False), err
+    return err
+
+
+def test_unreadable_input_is_exit_2_in_one_line(capsys, runs, tmp_path):
+    assert "file not found" in one_line(capsys, runs / "main", tmp_path / "nope.json")
+    (tmp_path / "broken.json").write_text('{"slos": [')
+    assert "not valid JSON" in one_line(capsys, runs / "main", tmp_path / "broken.json")
+    (tmp_path / "nan.json").write_text('{"slos": [], "totals": {"p95_ms": NaN}}')
+    assert "NaN" in one_line(capsys, tmp_path / "nan.json", runs / "same.json")
+    os.mkfifo(tmp_path / "fifo.json")
+    assert "not a regular file" in one_line(capsys, runs / "main", tmp_path / "fifo.json")
+    (tmp_path / "empty").mkdir()
+    assert "no loadgate results.json" in one_line(capsys, tmp_path / "empty", runs / "same.json")
+    assert "directory with 3 runs" in one_line(capsys, runs / "same.json", runs / "main")
+    assert "at least one baseline run" in one_line(capsys, runs / "same.json")
+    assert "--confidence" in one_line(capsys, runs / "main", runs / "same.json", "--confidence", "120%")
+    assert "--threshold" in one_line(capsys, runs / "main", runs / "same.json", "--threshold", "0")
+
+
+def test_a_file_beyond_the_size_cap_is_refused_unread(capsys, runs, monkeypatch):
+    monkeypatch.setattr(baseline, "MAX_BYTES", 1000)
+    assert "larger than 1000 bytes" in one_line(capsys, runs / "same.json", runs / "slower.json")
