@@ -76,13 +76,13 @@ def one_line(capsys, *argv) -> str:
 
 
 def test_unreadable_input_is_exit_2_in_one_line(capsys, runs, tmp_path):
-    assert "file not found" in one_line(capsys, runs / "main", tmp_path / "nope.json")
+    assert "results.json not found" in one_line(capsys, runs / "main", tmp_path / "nope.json")
     (tmp_path / "broken.json").write_text('{"slos": [')
     assert "not valid JSON" in one_line(capsys, runs / "main", tmp_path / "broken.json")
     (tmp_path / "nan.json").write_text('{"slos": [], "totals": {"p95_ms": NaN}}')
     assert "NaN" in one_line(capsys, tmp_path / "nan.json", runs / "same.json")
     os.mkfifo(tmp_path / "fifo.json")
-    assert "not a regular file" in one_line(capsys, runs / "main", tmp_path / "fifo.json")
+    assert "named pipe (FIFO), not a regular file" in one_line(capsys, runs / "main", tmp_path / "fifo.json")
     (tmp_path / "empty").mkdir()
     assert "no loadgate results.json" in one_line(capsys, tmp_path / "empty", runs / "same.json")
     assert "directory with 3 runs" in one_line(capsys, runs / "same.json", runs / "main")
@@ -93,4 +93,4 @@ def test_unreadable_input_is_exit_2_in_one_line(capsys, runs, tmp_path):
 
 def test_a_file_beyond_the_size_cap_is_refused_unread(capsys, runs, monkeypatch):
     monkeypatch.setattr(baseline, "MAX_BYTES", 1000)
-    assert "larger than 1000 bytes" in one_line(capsys, runs / "same.json", runs / "slower.json")
+    assert "the limit is 1 kiB" in one_line(capsys, runs / "same.json", runs / "slower.json")
