@@ -1,4 +1,4 @@
-"""Cost of counting failure reasons inside Locust, per failed request (runner/loadgate/
+"""Cost of counting failure reasons inside Locust, per failed request (runner/loadgate/locust_side/
 failure_reasons.py): the cached text against cleaning it every time, and against Locust's own
 per-failure work (StatsError.create_key).  Prints ratios measured in one run.
 
@@ -7,11 +7,8 @@ per-failure work (StatsError.create_key).  Prints ratios measured in one run.
 
 from __future__ import annotations
 
-import importlib.util
 import time
-from pathlib import Path
 
-MODULE = Path(__file__).resolve().parents[1] / "runner" / "loadgate" / "failure_reasons.py"
 N = 50_000
 
 
@@ -23,11 +20,10 @@ def per_call(function, *args) -> float:
 
 
 def main() -> None:
-    spec = importlib.util.spec_from_file_location("failure_reasons", MODULE)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)  # imports Locust: this script is its own process
     from locust.stats import StatsError
     from requests.exceptions import HTTPError
+
+    from loadgate.locust_side import failure_reasons as module  # imports Locust: this script is its own process
 
     error = HTTPError("500 Server Error: Internal Server Error for url: /status/500?token=abc")
     tally = module.Reasons()

@@ -1,7 +1,7 @@
 """Credentials never leave loadgate: the one place that hides them in text and URLs.
 
-The exporter (which Locust loads by path, without loadgate installed) loads this file from its own
-folder, so request names are redacted by the same rule as logs and reports.
+The Locust side (locust_side/, inside the Locust processes) imports it too, so request names are
+redacted by the same rule as logs and reports: it imports nothing but the standard library.
 """
 
 from __future__ import annotations

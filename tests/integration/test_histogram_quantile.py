@@ -14,8 +14,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from loadgate import protobuf_exposition as protobuf
-from loadgate import tally
+from loadgate.locust_side import protobuf_exposition as protobuf
+from loadgate.locust_side import tally
 from loadgate.measure.histograms import quantile
 from loadgate.stack.processes import free_port
 

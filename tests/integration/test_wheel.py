@@ -51,9 +51,12 @@ def test_the_wheel_is_not_the_checkout_and_finds_the_stack_files(installed):
     for name in ("docker-compose.yml", "Dockerfile", "prometheus/prometheus.yml",
                  "grafana/provisioning/dashboards/loadgate.json"):
         assert (Path(stack_dir) / name).is_file(), name
-    exporter_dir = Path(module).parent
-    for sibling in ("exporter.py", "redaction.py", "roster.py", "failure_reasons.py", "printable.py"):
-        assert (exporter_dir / sibling).is_file(), sibling
+    package = Path(module).parent  # the Locust side and the pure helpers it shares
+    source = ROOT / "runner" / "loadgate"
+    carried = {p.relative_to(source) for p in (source / "locust_side").glob("*.py")}
+    assert len(carried) >= 8
+    for name in sorted(carried) + [Path("redaction.py"), Path("printable.py"), Path("roster_file.py")]:
+        assert (package / name).is_file(), name
 
 
 def test_the_installed_gate_runs_on_the_local_stack(installed):

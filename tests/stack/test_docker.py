@@ -23,7 +23,7 @@ STACK = ROOT / "stack"
 COMPOSE_FILE = STACK / "docker-compose.yml"
 PROVISIONING = STACK / "grafana" / "provisioning"
 DASHBOARD = PROVISIONING / "dashboards" / "loadgate.json"
-# What runner/loadgate/exporter.py serves (counters get _total; the histogram is a native one).
+# What runner/loadgate/locust_side/exporter.py serves (counters get _total; the histogram is a native one).
 EXPORTED = {"loadgate_request_duration_seconds", "loadgate_all_requests_duration_seconds",
             "loadgate_requests_total",
             "loadgate_request_failures_total", "loadgate_users", "loadgate_workers",
@@ -77,8 +77,9 @@ def test_stack_env_points_the_compose_file_at_this_run(tmp_path):
     assert env["LOADGATE_LOCUSTFILE_DIR"] == str(p.locustfile.parent.resolve())
     assert env["LOADGATE_LOCUSTFILE_NAME"] == "loadtest.py"
     assert env["LOADGATE_PROMETHEUS_CONFIG"] == str(tmp_path / "files" / "prometheus.yml")
-    assert (Path(env["LOADGATE_EXPORTER_DIR"]) / "exporter.py").is_file()
-    assert (Path(env["LOADGATE_EXPORTER_DIR"]) / "redaction.py").is_file()  # the exporter loads it
+    package = Path(env["LOADGATE_PACKAGE_DIR"])  # mounted over the image's /opt/loadgate/loadgate
+    assert (package / "__init__.py").is_file() and (package / "redaction.py").is_file()
+    assert (package / "locust_side" / "loadgate_entry.py").is_file()
     assert re.fullmatch(r"\d+:\d+", env["LOADGATE_LOCUST_USER"])
     assert env["LOADGATE_WARMUP_SECONDS"] == "5.0"  # not LOADGATE_WARMUP: that one is the plan's
 
@@ -87,7 +88,7 @@ def test_one_worker_runs_a_headless_standalone_locust_with_the_exporter(tmp_path
     stack = DockerStack(plan(tmp_path), None, STACK, tmp_path)
     master = stack.locust_services()["services"]["locust-master"]
     command = master["command"]
-    assert command[:2] == ["-f", "/mnt/locust/loadtest.py,/opt/loadgate/exporter.py"]
+    assert command[:2] == ["-f", "/mnt/locust/loadtest.py,/opt/loadgate/loadgate/locust_side/loadgate_entry.py"]
     assert "--headless" in command and "--master" not in command
     assert command[command.index("-t") + 1] == "30s"
     assert master["environment"]["LOADGATE_EXPORTER_ADDR"] == "127.0.0.1"
@@ -215,11 +216,15 @@ def test_images_are_pinned_and_overridable():
     dockerfile = (STACK / "Dockerfile").read_text()
     base = re.search(r"^ARG LOCUST_BASE=locustio/locust:(\S+)$", dockerfile, re.M).group(1)
     assert services["locust-master"]["build"]["args"]["LOCUST_BASE"].endswith(f"locustio/locust:{base}}}")
-    copied = re.search(r"^COPY (.+) /opt/loadgate/$", dockerfile, re.M).group(1).split()
-    package = ROOT / "runner" / "loadgate"
-    siblings = {"exporter.py"} | {f"{name}.py" for source in package.glob("*.py")
-                                  for name in re.findall(r'_load_sibling\("(\w+)"', source.read_text())}
-    assert len(siblings) > 2 and siblings <= set(copied), siblings - set(copied)  # all the exporter loads
+    # The whole package (its build context is runner/loadgate), on PYTHONPATH, where the compose
+    # file's Locust commands find the entry file.
+    assert services["locust-master"]["build"]["context"] == "../runner/loadgate"
+    assert re.search(r"^COPY \. /opt/loadgate/loadgate/$", dockerfile, re.M)
+    assert re.search(r"^ENV .*PYTHONPATH=/opt/loadgate$", dockerfile, re.M)
+    for name in ("locust-master", "locust-worker"):
+        entry = services[name]["command"][1].split(",")[1]
+        assert entry == "/opt/loadgate/loadgate/locust_side/loadgate_entry.py", entry
+        assert (ROOT / "runner" / "loadgate" / entry.removeprefix("/opt/loadgate/loadgate/")).is_file()
     assert re.search(r"^ARG PROMETHEUS_CLIENT_VERSION=\d+\.\d+\.\d+$", dockerfile, re.M)
 
 

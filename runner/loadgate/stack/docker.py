@@ -35,7 +35,7 @@ from loadgate.stack.compose import (
     write_public,
 )
 from loadgate.stack.grafana import write_dashboard
-from loadgate.stack.locust_argv import EXPORTER, exporter_env, master_args, worker_args
+from loadgate.stack.locust_argv import ENTRY, PACKAGE, exporter_env, master_args, worker_args
 from loadgate.stack.probe import check_native_histograms
 from loadgate.stack.processes import free_port
 from loadgate.stack.prometheus_config import prometheus_config
@@ -43,7 +43,8 @@ from loadgate.stack.prometheus_config import prometheus_config
 log = logging.getLogger("loadgate")
 
 LOCUST_DIR = PurePosixPath("/mnt/locust")
-EXPORTER_IN_IMAGE = "/opt/loadgate/exporter.py"
+PACKAGE_IN_IMAGE = PurePosixPath("/opt/loadgate/loadgate")  # on PYTHONPATH: /opt/loadgate
+EXPORTER_IN_IMAGE = str(PACKAGE_IN_IMAGE / ENTRY)
 EXPORTER_PORT = 9646
 STARTUP_TIMEOUT = 120.0  # containers start and Locust imports the locustfile
 
@@ -58,7 +59,7 @@ def stack_env(plan: Plan, files: Path, ports: dict[str, int]) -> dict[str, str]:
     """The variables stack/docker-compose.yml reads, for this plan."""
     env = {name: str(port) for name, port in ports.items()}
     env.update(LOADGATE_LOCUSTFILE_DIR=str(plan.locustfile.resolve().parent),
-               LOADGATE_LOCUSTFILE_NAME=plan.locustfile.name, LOADGATE_EXPORTER_DIR=str(EXPORTER.parent),
+               LOADGATE_LOCUSTFILE_NAME=plan.locustfile.name, LOADGATE_PACKAGE_DIR=str(PACKAGE),
                LOADGATE_LOCUST_USER=f"{os.getuid()}:{os.getgid()}",
                LOADGATE_PROMETHEUS_CONFIG=str(files / "prometheus.yml"),
                LOADGATE_DASHBOARDS_DIR=str(files / "dashboards"), LOADGATE_HOST=plan.host,

@@ -9,7 +9,11 @@ from pathlib import Path
 from loadgate import __version__
 from loadgate.config.plan import Plan
 
-EXPORTER = Path(__file__).parents[1] / "exporter.py"
+PACKAGE = Path(__file__).parents[1]  # loadgate's source: the docker stack mounts it into Locust's image
+# The one file Locust is given beside the scenario (-f scenario.py,EXPORTER): named by path only,
+# loadgate's own process never imports the Locust side (importing locust monkey-patches it).
+ENTRY = "locust_side/loadgate_entry.py"
+EXPORTER = PACKAGE / ENTRY
 
 
 def exporter_env(plan: Plan, port: int, addr: str = "127.0.0.1") -> dict[str, str]:
@@ -21,7 +25,7 @@ def exporter_env(plan: Plan, port: int, addr: str = "127.0.0.1") -> dict[str, st
         "LOADGATE_EXPORTER_PORT": str(port),
         "LOADGATE_WARMUP": repr(plan.warmup),
         "LOADGATE_RUN_ID": plan.run_id,
-        "LOADGATE_VERSION": __version__,  # workers on other hosts must run the same (roster.py)
+        "LOADGATE_VERSION": __version__,  # workers on other hosts must run the same (locust_side/roster.py)
         "PYTHONUNBUFFERED": "1",
         **({"LOADGATE_STOP_AFTER": repr(plan.duration)} if stops_early(plan.duration) else {}),
     }

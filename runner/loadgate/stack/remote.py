@@ -1,7 +1,7 @@
 """Remote workers as the local stack sees them: the start barrier and the roster's verdicts.
 
-The Locust master's exporter writes the roster (roster.py): who joined, who was refused (other
-loadgate or Locust versions, or no loadgate exporter), who was lost during the load.  Here that
+The Locust master's exporter writes the roster file (roster_file.py): who joined, who was refused
+(other loadgate or Locust versions, or no loadgate exporter), who was lost during the load.  Here that
 becomes a bounded wait before the load and an InfraError naming the worker when something is wrong.
 """
 
@@ -11,7 +11,7 @@ import signal
 import time
 from pathlib import Path
 
-from loadgate import roster
+from loadgate import roster_file as roster
 from loadgate.config.plan import Plan
 from loadgate.errors import InfraError
 from loadgate.stack.processes import Child

@@ -1,8 +1,7 @@
 """What the exporter counts: each request's latency in native histogram buckets, and its request
 and failure counters, by (method, name, phase) and for every request together by phase.
 
-Pure and free of Locust (loaded by exporter.py from its own folder, like protobuf_exposition.py),
-so tests check it directly.  Workers ship a tally's delta to the master (``take``), which adds
+Pure and free of Locust, so tests check it directly.  Workers ship a tally's delta to the master (``take``), which adds
 it to its own (``merge``).
 """
 

@@ -1,9 +1,9 @@
-"""The exporter's exposition formats (pure siblings: no Locust)."""
+"""The exporter's exposition formats (pure modules of the Locust side: no Locust)."""
 
 from prometheus_client.core import CounterMetricFamily
 from prometheus_client.parser import text_string_to_metric_families
 
-from loadgate import protobuf_exposition, tally, text_exposition
+from loadgate.locust_side import protobuf_exposition, tally, text_exposition
 
 
 def figures():

@@ -1,6 +1,6 @@
 """Inside Locust: the link between a master and its workers, beside the figures the exporter ships.
 
-Loaded by exporter.py by path (like roster.py and redaction.py); loadgate never imports it.
+Imported by exporter.py; loadgate's own process never imports it.
 - A worker greets its master with its versions right after it connected, tells `loadgate worker`
   (``$LOADGATE_WORKER_STATUS_FILE``: ``connected``, ``refused``, ``lost``), and ends when the
   master's heartbeats stop for ``$LOADGATE_MASTER_TIMEOUT`` s (10; Locust's own limit is 60 s).
@@ -16,6 +16,8 @@ import time
 
 import gevent
 
+from loadgate.locust_side import roster
+
 log = logging.getLogger("loadgate.exporter")
 
 
@@ -26,7 +28,7 @@ def worker_status(*fields: str) -> None:
             out.write("\t".join(fields) + "\n")
 
 
-def attach_worker(runner, roster, locust_version: str) -> None:
+def attach_worker(runner, locust_version: str) -> None:
     """The runner is connected by now (Locust connects before ``init``): greet the master."""
     def on_refused(environment, msg, **_kw) -> None:
         log.error("loadgate: the master refused this worker: %s", msg.data)

@@ -1,9 +1,9 @@
 """Prometheus exporter that runs *inside* the Locust processes.
 
-loadgate passes this file to Locust as an extra locustfile (``-f scenario.py,exporter.py``);
-loadgate's own process never imports it (importing locust monkey-patches the interpreter).
-It depends only on locust and gevent (and the siblings it loads from its own folder, which the
-docker image copies with it).
+Locust imports it through the thin entry file loadgate hands it as an extra locustfile
+(``-f scenario.py,.../locust_side/loadgate_entry.py``); loadgate's own process never imports it
+(importing locust monkey-patches the interpreter).  It depends on locust and gevent, the modules of
+this package, and two pure helpers of loadgate's (redaction.py, printable.py).
 
 Where the numbers live
   Every process records each request into a local tally (tally.py: native histogram buckets,
@@ -67,7 +67,7 @@ The last scrape
   Prometheus' first scrape, and Locust quit with its figures never scraped.
 
 Why requests failed
-  failure_reasons.py (loaded beside this file) counts failure reasons and the locustfile's own
+  failure_reasons.py counts failure reasons and the locustfile's own
   exceptions, ships them worker -> master the same way, and adds two counters to every scrape.
 
 Configuration comes from environment variables set by loadgate:
@@ -78,17 +78,14 @@ Configuration comes from environment variables set by loadgate:
   LOADGATE_STOP_FILE (a path: once it exists, loadgate is tearing down and the final-scrape wait
   ends at once).
 Workers on other hosts (``loadgate worker``) greet the master with their versions; the master
-checks them and keeps the roster of its workers (roster.py and worker_link.py, loaded like
-redaction.py).
+checks them and keeps the roster of its workers (roster.py and worker_link.py).
 """
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 import os
 import time
-from pathlib import Path
 
 import gevent
 from gevent.pywsgi import WSGIServer
@@ -96,33 +93,18 @@ from locust import __version__ as LOCUST_VERSION
 from locust import events
 from locust.runners import MasterRunner, WorkerRunner
 
+from loadgate.locust_side import failure_reasons, roster, tally
+from loadgate.locust_side import protobuf_exposition as protobuf
+from loadgate.locust_side import text_exposition as text
+from loadgate.locust_side import worker_link as link
+from loadgate.redaction import redact_name
+
 log = logging.getLogger("loadgate.exporter")
 
 RUN_ID = os.environ.get("LOADGATE_RUN_ID", "") or "adhoc"
 HISTOGRAM = "loadgate_request_duration_seconds"
 ALL_HISTOGRAM = "loadgate_all_requests_duration_seconds"  # every request together, by phase
 SCRAPER_HEADER = "HTTP_X_PROMETHEUS_SCRAPE_TIMEOUT_SECONDS"  # sent with every Prometheus scrape
-
-def _load_sibling(name: str, **given):
-    """A module of loadgate's that sits beside this file (Locust loads this file by path, and the
-    docker image copies it without loadgate installed: the sibling comes along); ``given``: names
-    the module expects from its loader."""
-    spec = importlib.util.spec_from_file_location(f"loadgate_{name}", Path(__file__).with_name(f"{name}.py"))
-    module = importlib.util.module_from_spec(spec)
-    module.__dict__.update(given)
-    spec.loader.exec_module(module)
-    return module
-
-
-redaction = _load_sibling("redaction")
-redact_name = redaction.redact_name
-roster = _load_sibling("roster")
-link = _load_sibling("worker_link")
-failure_reasons = _load_sibling("failure_reasons", redact_text=redaction.redact_text,
-                                visible=_load_sibling("printable").visible)
-protobuf = _load_sibling("protobuf_exposition")
-text = _load_sibling("text_exposition")
-tally = _load_sibling("tally")
 
 
 def gauges(exporter: "Exporter") -> list[tuple[str, str, float]]:
@@ -265,7 +247,7 @@ def _on_init(environment, **_kw) -> None:
     if isinstance(runner, WorkerRunner):
         runner.register_message("loadgate_window", _on_window_message)
         environment.events.report_to_master.add_listener(_ship_to_master)
-        link.attach_worker(runner, roster, LOCUST_VERSION)
+        link.attach_worker(runner, LOCUST_VERSION)
         return
     if isinstance(runner, MasterRunner):
         _roll = roster.Roll(os.environ.get("LOADGATE_ROSTER_FILE"), LOCUST_VERSION)

@@ -2,7 +2,7 @@
 native histogram feature (or a person with curl): counters and gauges, no histogram (classic
 buckets cannot be both sparse and summed across names).
 
-Pure and free of Locust (loaded by exporter.py from its own folder, like protobuf_exposition.py).
+Pure and free of Locust.
 """
 
 from __future__ import annotations

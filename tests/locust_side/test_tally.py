@@ -2,7 +2,7 @@
 
 import math
 
-from loadgate import tally
+from loadgate.locust_side import tally
 
 
 def test_a_request_lands_in_its_series_and_in_every_request_together():

@@ -2,7 +2,7 @@
 process): length-delimited ``io.prometheus.client.MetricFamily`` messages, and the native
 histograms of the exporter's request series.
 
-Pure and free of Locust, so the exporter (which loads it from its own folder) and tests share it.
+Pure and free of Locust, so the exporter and tests share it.
 Field numbers are those of Prometheus' ``metrics.proto`` (client_model); zigzag for ``sint``
 fields; bucket counts are deltas from the previous bucket.
 """

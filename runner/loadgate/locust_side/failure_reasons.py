@@ -1,7 +1,7 @@
 """Why requests failed, and where the locustfile's own code raised: counted inside Locust.
 
-Loaded by exporter.py (inside the Locust processes, by path, like the exporter itself); loadgate's
-own process never imports it.  It keeps two bounded tallies and exports them as two counters:
+Imported by exporter.py, inside the Locust processes; loadgate's own process never imports it.
+It keeps two bounded tallies and exports them as two counters:
 
 - ``loadgate_request_failure_reasons_total{method, name, phase, reason}``: failed requests by
   Locust's error text, grouped as Locust groups it (``StatsError.parse_error``: the repr with
@@ -39,7 +39,6 @@ import os
 import sysconfig
 import traceback
 from pathlib import Path
-from typing import Callable
 
 import gevent
 from locust import User
@@ -48,6 +47,9 @@ from locust.runners import MasterRunner, WorkerRunner
 from locust.stats import StatsError
 from prometheus_client.core import CounterMetricFamily
 
+from loadgate.printable import visible
+from loadgate.redaction import redact_text
+
 log = logging.getLogger("loadgate.exporter")
 
 REASONS_PER_REQUEST = 10  # distinct failure texts per (method, name); the rest count as "other"
@@ -55,16 +57,6 @@ USER_ERRORS = 20  # distinct (type, message, location, effect); the rest count a
 TEXT_LIMIT = 300  # characters of an error text kept in a label
 OTHER = "other"
 _LIBRARIES = tuple({sysconfig.get_paths()[k] for k in ("stdlib", "purelib", "platlib")})
-
-
-def _not_given(text: str) -> str:
-    raise RuntimeError("failure_reasons.py needs redact_text and visible from its loader (exporter.py)")
-
-
-# Given by whoever loads this file (exporter.py's _load_sibling, from redaction.py and printable.py
-# beside it): this module is loaded by path, without the loadgate package, as the exporter is.
-redact_text: Callable[[str], str] = globals().get("redact_text", _not_given)
-visible: Callable[[str], str] = globals().get("visible", _not_given)
 
 
 def clean(text: object) -> str:

@@ -1,23 +1,18 @@
-"""The roster of a run's Locust workers: who joined (with which versions), who was refused, who left.
+"""The roster of a run's Locust workers, kept by the master inside Locust: who joined (with which
+versions), who was refused, who left.
 
-Two sides, one file format (JSON lines):
-- inside Locust, loadgate's exporter loads this file by path (as it loads redaction.py; nothing
-  here imports locust): a worker greets its master with :func:`greeting`; the master checks it
-  (:class:`Roll`) and appends what happened to ``$LOADGATE_ROSTER_FILE``;
-- loadgate reads that file (:func:`read`) to hold the start barrier and to end a run whose worker
-  was refused or lost (stack/remote.py).
-
-Events: ``joined`` (a worker with the master's loadgate and Locust versions), ``refused`` (other
-versions, or a worker without loadgate's exporter), ``left`` (gone before the load started),
-``lost`` (gone while the load ran: its last requests may never reach the master).
+A worker greets its master with :func:`greeting`; the master checks it (:class:`Roll`) and appends
+what happened to ``$LOADGATE_ROSTER_FILE``, in the format of loadgate/roster_file.py, which
+loadgate reads back.  Nothing here imports locust.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import socket
 import time
+
+from loadgate.roster_file import describe, line
 
 MISSING = "missing"  # Locust's state of a worker whose heartbeats stopped (~3 s of silence)
 # A missing worker comes back when its heartbeats resume (a task that blocked its event loop: a
@@ -42,15 +37,6 @@ def greeting(locust_version: str, master_host: str, master_port: int) -> dict:
             "pid": os.getpid(), "local": os.environ.get("LOADGATE_LOCAL_WORKER") == "1"}
 
 
-def describe(worker: dict) -> str:
-    """``worker 198.18.0.2 (host ci-7, pid 4242)``; local workers say so; one that never greeted
-    is named by Locust's client id (``ci-7_3f2a...``: its host name and a random suffix)."""
-    if "addr" not in worker:
-        return f"worker {worker.get('id', '?')}"
-    where = "local worker" if worker.get("local") else f"worker {worker.get('addr', '?')}"
-    return f"{where} (host {worker.get('host', '?')}, pid {worker.get('pid', '?')})"
-
-
 def mismatch(worker: dict, master: dict) -> str | None:
     """Why a worker cannot take part, naming both sides' versions; None when it can."""
     if (worker.get("loadgate"), worker.get("locust")) == (master["loadgate"], master["locust"]):
@@ -72,7 +58,7 @@ class Roll:
     def write(self, event: str, client_id: str, worker: dict, why: str = "") -> None:
         if self.path:
             with open(self.path, "a", encoding="utf-8") as out:
-                out.write(json.dumps({"event": event, "id": client_id, "worker": worker, "why": why}) + "\n")
+                out.write(line(event, client_id, worker, why))
 
     def greeted(self, client_id: str, worker: dict) -> str | None:
         """A worker's greeting: joined, or refused (returned: the reason, for the worker)."""
@@ -108,38 +94,3 @@ class Roll:
                     self.write("lost", client_id, worker)
                 elif not load_started:
                     self.write("left", client_id, worker)
-
-
-class Roster:
-    """What loadgate reads back: workers present, refusals and losses.  (A plain class: Locust
-    loads this file by path, outside ``sys.modules``, where dataclasses cannot be made.)"""
-
-    def __init__(self) -> None:
-        self.present: dict[str, dict] = {}
-        self.refused: list[str] = []
-        self.lost: list[dict] = []
-
-    def count(self, local: bool) -> int:
-        return sum(1 for w in self.present.values() if bool(w.get("local")) == local)
-
-
-def read(path) -> Roster:
-    roster = Roster()
-    try:
-        lines = open(path, encoding="utf-8").read().splitlines()
-    except OSError:
-        return roster
-    for line in lines:
-        try:
-            event = json.loads(line)
-        except ValueError:
-            continue  # a line being written right now
-        if event["event"] == "joined":
-            roster.present[event["id"]] = event["worker"]
-        elif event["event"] == "refused":
-            roster.refused.append(event["why"])
-        elif event["event"] in ("left", "lost"):
-            roster.present.pop(event["id"], None)
-            if event["event"] == "lost":
-                roster.lost.append(event["worker"])
-    return roster

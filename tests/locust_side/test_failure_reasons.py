@@ -1,4 +1,4 @@
-"""failure_reasons.py, the part of the exporter that counts why requests failed and what the
+"""locust_side/failure_reasons.py, the part of the exporter that counts why requests failed and what the
 locustfile raised.  It imports Locust (which monkey-patches the interpreter), so each check runs
 in a fresh Python process, as Locust runs it."""
 
@@ -6,19 +6,13 @@ import json
 import subprocess
 import sys
 
-from tests.helpers import ROOT
-
-MODULE = ROOT / "runner" / "loadgate" / "failure_reasons.py"
 
 
 def run(code: str, tmp_path) -> object:
-    """Load failure_reasons.py by path, as exporter.py does (handing it redaction and printing), run ``code`` from a file (a
-    locustfile of sorts); return what it prints as JSON."""
+    """Import failure_reasons as exporter.py does, run ``code`` from a file (a locustfile of
+    sorts); return what it prints as JSON."""
     script = tmp_path / "locustfile.py"
-    script.write_text("import importlib.util, json; from loadgate import printable, redaction\n"
-                      f"spec = importlib.util.spec_from_file_location('failure_reasons', {str(MODULE)!r})\n"
-                      "fr = importlib.util.module_from_spec(spec); fr.visible = printable.visible; "
-                      "fr.redact_text = redaction.redact_text; spec.loader.exec_module(fr)\n" + code)
+    script.write_text("import json\nfrom loadgate.locust_side import failure_reasons as fr\n" + code)
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60,
                           cwd=tmp_path)
     assert done.returncode == 0, done.stderr
@@ -68,4 +62,4 @@ try:
 except ValueError as exc:
     print(json.dumps(fr.user_code_location(exc.__traceback__)))
 """, tmp_path)
-    assert location == "locustfile.py:7"  # relative to the working directory, the script's line
+    assert location == "locustfile.py:6"  # relative to the working directory: lib.loads, after run()'s 2 lines

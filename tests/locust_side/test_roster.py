@@ -1,4 +1,5 @@
-from loadgate import roster
+from loadgate import roster_file
+from loadgate.locust_side import roster
 
 MASTER = {"loadgate": "0.1.0", "locust": "2.47.0"}
 
@@ -27,20 +28,20 @@ def test_the_roll_written_by_the_master_reads_back(tmp_path, monkeypatch):
     assert roll.greeted("a", worker()) is None
     assert roll.greeted("b", worker(addr="198.18.0.3", local=True)) is None
     assert roll.greeted("c", worker(loadgate="0.0.9")) is not None
-    read = roster.read(path)
+    read = roster_file.read(path)
     assert (read.count(local=False), read.count(local=True)) == (1, 1)
     assert "0.0.9" in read.refused[0] and not read.lost
     roll.check({"a": Node()}, load_running=False, load_started=False)  # b left before the load
     roll.check({"a": Node("missing")}, load_running=True, load_started=True, now=100.0)
-    assert not roster.read(path).lost  # missing is not lost yet: a blocked event loop comes back
+    assert not roster_file.read(path).lost  # missing is not lost yet: a blocked event loop comes back
     roll.check({"a": Node()}, load_running=True, load_started=True, now=110.0)  # it did
     roll.check({"a": Node("missing")}, load_running=True, load_started=True, now=120.0)
     roll.check({"a": Node("missing")}, load_running=True, load_started=True,
                now=120.0 + roster.LOST_AFTER - 0.1)
-    assert not roster.read(path).lost
+    assert not roster_file.read(path).lost
     roll.check({"a": Node("missing")}, load_running=True, load_started=True,
                now=120.0 + roster.LOST_AFTER)  # a: heartbeats stopped for good
-    read = roster.read(path)
+    read = roster_file.read(path)
     assert [w["addr"] for w in read.lost] == ["198.18.0.2"]  # b left earlier: gone, not lost
     assert read.count(local=False) == read.count(local=True) == 0
 
@@ -49,4 +50,4 @@ def test_a_worker_without_loadgate_s_exporter_is_refused(tmp_path):
     path = tmp_path / "roster.jsonl"
     roll = roster.Roll(str(path), "2.47.0")
     roll.reported("ci-7_abc", {"stats": []})
-    assert roster.read(path).refused[0].startswith("worker ci-7_abc runs Locust without loadgate's exporter")
+    assert roster_file.read(path).refused[0].startswith("worker ci-7_abc runs Locust without loadgate's exporter")

@@ -1,0 +1,14 @@
+"""The half of loadgate that runs inside the Locust processes, under gevent.
+
+Locust is given one file of this package as an extra locustfile (``-f scenario.py,<entry>``, the
+entry being loadgate_entry.py): importing it starts
+the exporter (exporter.py), which counts every request (tally.py), serves Prometheus (the
+protobuf and text expositions), counts why requests failed (failure_reasons.py), and links a
+master to its workers (worker_link.py, roster.py).
+
+loadgate's own process never imports this package (importing locust monkey-patches the
+interpreter); it only names the entry file's path (stack/locust_argv.py) and reads the roster file
+the master writes (roster_file.py).  This package imports nothing of loadgate's stages, only the
+pure helpers it shares with them: redaction.py, printable.py and roster_file.py.  The docker image
+carries it with the rest of loadgate's source, without loadgate's dependencies.
+"""
