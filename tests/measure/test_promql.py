@@ -36,3 +36,12 @@ def test_every_request_together_reads_the_one_all_requests_series():
     assert "loadgate_request_duration" in promql.window_quantile(0.5, "method, name")
     assert "loadgate_all_requests" in promql.interval_histogram(1.0)
     assert "loadgate_request_duration" in promql.interval_histogram(1.0, "method, name")
+
+
+def test_a_selector_that_is_not_valid_unicode_is_sent_as_the_exporter_serves_it():
+    """The exporter serves a name made valid (printable.valid): the selector reads alike."""
+    from loadgate.measure.promql import label_value, scoped
+    from loadgate.printable import valid
+
+    assert label_value("bad \udcff") == "bad \\\\udcff" == valid("bad \udcff").replace("\\", "\\\\")
+    scoped('up{name="\udcff"}', "r1").encode("utf-8")  # no surrogate left to refuse

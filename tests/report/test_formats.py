@@ -1,5 +1,6 @@
 """junit.xml, results.json, summary.md and the console table, from plain data."""
 
+import dataclasses
 import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -101,3 +102,22 @@ def test_console_plain_and_coloured(tmp_path):
     assert "\033" not in plain and "FAILED: SLO breached" in plain
     assert "fail: p95 latency of GET /items 412.3 ms > 300 ms" in plain
     assert "\033[31m" in console.render(verdict, colour=True)
+
+
+def test_text_that_is_not_valid_unicode_is_written_as_visible_escapes(tmp_path):
+    """A lone surrogate in an SLO name, a request name and an error: every report is valid UTF-8
+    and shows it as ``\\udcff`` (it broke junit.xml with a traceback after the load)."""
+    odd = error_rate(0.01, name="errors of caf\udce9")
+    figures = measurements()
+    figures = dataclasses.replace(figures, sli_values={odd.name: 0.0}, requests=(
+        dataclasses.replace(figures.requests[0], name="/bad\udcff"),))
+    verdict = judge([odd], figures)
+    verdict.notes.append("note \ud800")
+    report.write_all(dataclasses.replace(plan(tmp_path), objectives=(odd,), report_dir=tmp_path), verdict)
+    for name in ("junit.xml", "summary.md", "report.html"):
+        text = (tmp_path / name).read_bytes().decode("utf-8")  # strict: valid UTF-8
+        assert "caf\\udce9" in text and ("/bad\\udcff" in text or name == "junit.xml"), name
+    document = json.loads((tmp_path / "results.json").read_text())
+    assert (document["slos"][0]["name"], document["requests"][0]["name"]) == (
+        "errors of caf\\udce9", "/bad\\udcff")
+    SCHEMA.validate((tmp_path / "junit.xml").read_text())

@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 
 from loadgate.model import Objective, RequestSelector, Window
+from loadgate.printable import valid
 from loadgate.stack.prometheus_config import SCRAPE_INTERVAL_S
 
 WINDOW = 'phase="window"'
@@ -70,7 +71,9 @@ def substitute(query: str, window: Window, range_seconds: float | None = None) -
 
 
 def label_value(text: str) -> str:
-    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    """A PromQL string literal's content; made valid first (printable.valid), as the exporter
+    makes every label it serves, so a selector and the name it selects read alike."""
+    return valid(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
 
 
 def matchers(selector: RequestSelector | None) -> str:
@@ -226,8 +229,10 @@ def scoped(promql: str, run_id: str | None) -> str:
     """``promql`` with ``run_id="..."`` added to every selector of a ``loadgate_*`` metric.
 
     The reader passes every query through here, so one shared Prometheus can hold many runs and
-    each sees only its own series.  String literals are left alone.
+    each sees only its own series.  String literals are left alone.  The query is made valid
+    Unicode (a lone surrogate from slo.yaml cannot be sent at all).
     """
+    promql = valid(promql)
     if not run_id:
         return promql
     matcher = f'run_id="{label_value(run_id)}"'

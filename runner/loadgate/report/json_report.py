@@ -7,6 +7,7 @@ from dataclasses import asdict
 
 from loadgate.config.plan import Plan
 from loadgate.model import Comparison, Intervals, Objective, Result, Verdict
+from loadgate.printable import valid
 
 REASONS_PER_SLO = 20  # an error-rate objective's most frequent failure reasons in results.json
 
@@ -121,5 +122,17 @@ def document(plan: Plan, verdict: Verdict) -> dict:
     return doc
 
 
+def valid_text(value: object) -> object:
+    """Every string in the document (keys too) valid Unicode: a lone surrogate in a name would
+    come out as a ``\\udcff`` escape that readers decode to text they cannot encode."""
+    if isinstance(value, str):
+        return valid(value)
+    if isinstance(value, dict):
+        return {valid(k) if isinstance(k, str) else k: valid_text(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [valid_text(v) for v in value]
+    return value
+
+
 def render(plan: Plan, verdict: Verdict) -> str:
-    return json.dumps(document(plan, verdict), indent=2) + "\n"
+    return json.dumps(valid_text(document(plan, verdict)), indent=2) + "\n"
