@@ -47,7 +47,8 @@ def run(plan: Plan) -> Verdict:
             with progress.live(plan, stack.prometheus_url) as watch:
                 outcome = guard.run(stack, watch)
             measurements = measure(plan, stack, outcome.check(), guard, started)
-            verdict = judging.judge(plan.objectives, measurements, plan.baseline, guard.aborted)
+            verdict = judging.judge(plan.objectives, measurements, plan.baseline, guard.aborted,
+                                    planned=(plan.warmup, plan.duration))
             if verdict.error:  # the locustfile stopped the load (sys.exit): what Locust said too
                 verdict.error += f"; Locust's last lines:\n{redact_text(outcome.output_tail or '(no output)')}"
     except InfraError as exc:

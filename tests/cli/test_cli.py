@@ -107,3 +107,30 @@ def test_an_unusable_report_dir_is_refused_before_anything_starts(capsys, files,
                                  "--prometheus-bin", "/nonexistent"])
     assert (code, err.count("\n")) == (2, 1)
     assert err.startswith(f"loadgate: error: {words.format(tmp=tmp_path)}")
+
+
+def test_validate_takes_the_host_its_hint_names(capsys, write):
+    slo = write("slo.yaml", SLO.replace("target:\n  host: http://127.0.0.1:9\n", ""))
+    lf = write("lf.py", LOCUSTFILE)
+    code, err = run_bad(capsys, ["validate", "--slo", str(slo), "-f", str(lf)])
+    assert code == 2 and "-H" in err
+    assert main(["validate", "--slo", str(slo), "-f", str(lf), "-H", "http://127.0.0.1:9", "-t", "7s"]) == 0
+    assert "against http://127.0.0.1:9 for 7s" in capsys.readouterr().out
+
+
+def test_validate_reports_a_locustfile_whose_imports_fail(capsys, files):
+    slo, lf = files
+    lf.write_text("from locust import HttpUser\n\nimport no_such_module_here\n" + LOCUSTFILE)
+    code, err = run_bad(capsys, ["validate", "--slo", str(slo), "-f", str(lf)])
+    assert (code, err.count("\n")) == (2, 1), err
+    assert f"{lf}:3: Locust cannot import the locustfile: ModuleNotFoundError: No module named " \
+           "'no_such_module_here'" in err
+
+
+@pytest.mark.parametrize("extra, own", [(["-f", "other.py"], "-f"), (["--locustfile=o.py"], "-f"),
+                                        (["-t5s"], "-t"), (["--run-time", "5s"], "-t")])
+def test_locust_options_loadgate_sets_are_refused_after_the_separator(capsys, files, extra, own):
+    slo, lf = files
+    code, err = run_bad(capsys, ["run", "--slo", str(slo), "-f", str(lf), "--", "--tags", "x", *extra])
+    assert (code, err.count("\n")) == (2, 1), err
+    assert f"is loadgate's to set; use loadgate's own {own}" in err

@@ -260,3 +260,21 @@ def test_a_worker_joining_during_the_warm_up_leaves_its_warm_up_out(tmp_path, ca
         assert all(any(t < start for t in ended) for ended in per_process)  # the late one warmed up too
         in_window = sum(1 for ended in per_process for t in ended if t >= start)
         assert abs(gate.results()["totals"]["requests"] - in_window) <= 2, in_window
+
+
+def test_a_taken_master_port_is_exit_3_naming_its_owner(tmp_path, capsys):
+    """Was exit 2 "could not load locustfile": Locust failing to bind read like a broken file."""
+    import socket
+
+    with Target() as target, socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        gate = Gate(tmp_path, target.url)
+        code = gate.run(ERROR_RATE, "--remote-workers", "1", "--master-bind", f"127.0.0.1:{port}",
+                        load="users: 2\n  duration: 5s")
+        shown = capsys.readouterr()
+        err = shown.out + shown.err
+        assert code == 3, err
+        assert f"the Locust master port 127.0.0.1:{port} is already taken by pid {os.getpid()} " in err
+        assert target.requests == 0 and locust_children() == []

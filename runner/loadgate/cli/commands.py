@@ -6,6 +6,7 @@ import argparse
 from types import SimpleNamespace
 
 from loadgate import pipeline
+from loadgate.config.locustfile import check_imports
 from loadgate.config.plan import build_plan, check_report_dir
 from loadgate.redaction import redact_url
 from loadgate.units import format_seconds
@@ -23,6 +24,7 @@ def run(args: argparse.Namespace) -> int:
 
 def validate(args: argparse.Namespace) -> int:
     plan = build_plan(SimpleNamespace(**{**PLAN_ONLY, **vars(args)}))
+    check_imports(plan.locustfile)
     print(f"{plan.slo_path}: ok; {plan.locustfile}: ok")
     print(f"plan: {plan.users} users (+{plan.spawn_rate:g}/s) against {redact_url(plan.host)} for "
           f"{format_seconds(plan.duration)}, warm-up {format_seconds(plan.warmup)}, "

@@ -22,6 +22,17 @@ def add_files(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--slo", help="SLO file (default slo.yaml)")
 
 
+def add_load(parser: argparse.ArgumentParser) -> None:
+    """What shapes the plan: `run` and `validate` take the same options."""
+    parser.add_argument("-H", "--host", help="base URL of the system under test (default target.host)")
+    parser.add_argument("-u", "--users", help="peak number of users (default load.users)")
+    parser.add_argument("-r", "--spawn-rate", help="users started per second (default load.spawn_rate)")
+    parser.add_argument("-t", "--duration", help="how long the load runs: 30s, 5m, 1h30m (with a "
+                        "LoadTestShape too: the load stops then)")
+    parser.add_argument("--warmup", help="start of the run left out of every SLO (default 0s)")
+    parser.add_argument("--workers", help="Locust worker processes on this machine (default 1)")
+
+
 def add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more logging (-vv: debug)")
     parser.add_argument("--debug", action="store_true", help="show tracebacks for errors")
@@ -31,12 +42,7 @@ def add_run(sub) -> None:
     run = sub.add_parser("run", help=RUN_HELP, description=RUN_HELP,
                          epilog="Arguments after -- go to Locust unchanged, e.g. -- --tags checkout")
     add_files(run)
-    run.add_argument("-H", "--host", help="base URL of the system under test (default target.host)")
-    run.add_argument("-u", "--users", help="peak number of users (default load.users)")
-    run.add_argument("-r", "--spawn-rate", help="users started per second (default load.spawn_rate)")
-    run.add_argument("-t", "--duration", help="how long the load runs: 30s, 5m, 1h30m")
-    run.add_argument("--warmup", help="start of the run left out of every SLO (default 0s)")
-    run.add_argument("--workers", help="Locust worker processes on this machine (default 1)")
+    add_load(run)
     run.add_argument("--stack", help="local (child processes, default) or docker (stack/ compose file)")
     run.add_argument("--prometheus-url", help="use this Prometheus instead of starting one")
     run.add_argument("--prometheus-bin", help="Prometheus binary for the local stack")
@@ -107,8 +113,10 @@ def build_parser() -> argparse.ArgumentParser:
     add_run(sub)
     add_worker(sub)
     add_compare(sub)
-    validate = sub.add_parser("validate", help="check the files and print the plan; start nothing")
+    validate = sub.add_parser("validate", help="check the files (Locust imports the locustfile in a "
+                              "subprocess) and print the plan; start no load")
     add_files(validate)
+    add_load(validate)
     add_common(validate)
     up = sub.add_parser("up", help="start the docker stack with Grafana for people to look at")
     add_files(up)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import os
 import re
 import secrets
@@ -13,8 +12,8 @@ from pathlib import Path
 from typing import Callable, Mapping
 from urllib.parse import urlsplit
 
-from loadgate import input_files
 from loadgate.config import distributed
+from loadgate.config.locustfile import check_locust_args, check_locustfile
 from loadgate.config.slo_file import SloDocument, load_slo_file
 from loadgate.errors import ConfigError
 from loadgate.judge import baseline
@@ -145,24 +144,6 @@ def check_host(host: str | None, slo_path: Path) -> str:
     return host.rstrip("/")
 
 
-MAX_LOCUSTFILE = 16 * 1024 * 1024
-
-
-def check_locustfile(path: Path) -> Path:
-    """The file is a regular file of at most MAX_LOCUSTFILE and compiles; whether its imports
-    work is Locust's to say (``loadgate validate`` asks a Python subprocess: cli/commands.py)."""
-    text = input_files.read_text(path, "locustfile", MAX_LOCUSTFILE, missing="pass -f PATH")
-    try:
-        ast.parse(text, filename=str(path))
-    except SyntaxError as exc:
-        raise ConfigError(f"syntax error in the locustfile: {exc.msg}", path=str(path),
-                          line=exc.lineno) from None
-    except (ValueError, RecursionError) as exc:  # a NUL byte, or nested beyond the parser
-        raise ConfigError(f"the locustfile does not parse: {exc or 'nested too deeply'}",
-                          path=str(path)) from None
-    return path
-
-
 def build_plan(args, environ: Mapping[str, str] = os.environ) -> Plan:
     slo_path = Path(pick("slo", args.slo, environ, None) or "slo.yaml")
     document: SloDocument = load_slo_file(slo_path)
@@ -184,7 +165,7 @@ def build_plan(args, environ: Mapping[str, str] = os.environ) -> Plan:
         prometheus_bin=pick("prometheus_bin", args.prometheus_bin, environ, None),
         report_dir=Path(pick("report_dir", args.report_dir, environ, None) or "reports"),
         keep_stack=bool(args.keep_stack), quiet=bool(getattr(args, "quiet", False)),
-        locust_args=tuple(args.locust_args or ()),
+        locust_args=check_locust_args(args.locust_args or ()),
         baseline=baseline.load(pick("baseline", getattr(args, "baseline", None), environ, None)),
         run_id=str(pick("run_id", getattr(args, "run_id", None), environ, None) or new_run_id()),
         exporter_port=pick("exporter_port", None, environ, 9646),

@@ -8,15 +8,18 @@ from typing import Iterable
 from loadgate.judge import reasons, regression, sliding
 from loadgate.judge.baseline import Baseline
 from loadgate.judge.threshold import judge_one
-from loadgate.model import Abort, Measurements, Objective, Result, Status, Verdict
+from loadgate.model import Abort, Measurements, Objective, Result, Status, Verdict, Window
 
 
 def judge(objectives: Iterable[Objective], measurements: Measurements,
-          baseline: Baseline | None = None, aborted: Abort | None = None) -> Verdict:
+          baseline: Baseline | None = None, aborted: Abort | None = None,
+          planned: tuple[float, float] | None = None) -> Verdict:
     """Every objective as measured (patterns resolved), against the baseline; an abort fails.
 
     A load that the locustfile's own code stopped (``sys.exit()``) is not judged: its verdict is
-    unknown, as when the load generator fails.
+    unknown, as when the load generator fails.  ``planned``: (warm-up, duration); a load that
+    ended well before its duration otherwise (``runner.quit()``, a LoadTestShape that ended) is
+    judged over what ran, with a note.
     """
     objectives = measurements.objectives or tuple(objectives)
     notes = reasons.notes(measurements.user_errors)
@@ -30,8 +33,26 @@ def judge(objectives: Iterable[Objective], measurements: Measurements,
                for r in regression.apply_all(results, baseline, measurements.intervals)]
     status = Status.FAIL if any(r.status is Status.FAIL for r in results) or aborted else Status.PASS
     notes += [s.describe(measurements.window) for s in measurements.stalls]
+    notes += [text for text in [ended_early(measurements.window, planned)] if text and not aborted]
     return Verdict(status=status, results=results, measurements=measurements, aborted=aborted,
                    notes=notes)
+
+
+EARLY = 1.0  # seconds short of the duration before a load counts as ended early (Locust's -t
+# stops within ~0.1 s of it)
+
+
+def ended_early(window: Window, planned: tuple[float, float] | None) -> str | None:
+    """"the load ran 13.0 s of the planned 20 s: ..." when it ended well before its duration."""
+    if planned is None:
+        return None
+    warmup, duration = planned
+    ran = max(window.seconds + warmup, 0.0)
+    if ran >= duration - max(EARLY, 0.02 * duration):
+        return None
+    return (f"the load ran {ran:.1f} s of the planned {duration:g} s: the locustfile ended it "
+            "(runner.quit(), or its LoadTestShape's tick() returned None); the SLOs are judged "
+            f"over the {window.seconds:.1f} s it ran after the warm-up")
 
 
 def with_stalls(result: Result, measurements: Measurements) -> Result:

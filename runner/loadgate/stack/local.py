@@ -158,6 +158,8 @@ class LocalStack(LoadLoop):
         env = {**os.environ, **exporter_env(plan, self.exporter_port),
                "LOADGATE_STOP_FILE": str(stop_file), "LOADGATE_ROSTER_FILE": str(self.roster_file)}
         port = (plan.master_port or free_port()) if plan.distributed else None
+        if port is not None:  # else Locust fails to bind, which reads like a broken locustfile
+            check_port_free(port, "the Locust master", plan.master_bind)
         children = [Child("locust master", locust_argv(master_args(plan, port, plan.master_bind)),
                           self.workdir / "locust-master.log", env=env)]
         self.resources.callback(stop_locust, stop_file, children)  # grows with each worker

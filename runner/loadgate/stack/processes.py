@@ -141,10 +141,19 @@ def port_owner(port: int) -> str:
 
 
 def _holds(proc: Path, inodes: set[str]) -> bool:
+    """Whether ``proc`` holds one of the sockets; a descriptor closed meanwhile is passed over."""
     try:
-        return any(os.readlink(fd) in inodes for fd in (proc / "fd").iterdir())
+        fds = list((proc / "fd").iterdir())
     except OSError:
         return False
+    return any(_link(fd) in inodes for fd in fds)
+
+
+def _link(fd: Path) -> str:
+    try:
+        return os.readlink(fd)
+    except OSError:
+        return ""
 
 
 def check_port_free(port: int, what: str, host: str = "127.0.0.1") -> None:

@@ -17,7 +17,8 @@ from pathlib import Path
 
 from loadgate import __version__
 from loadgate.config.distributed import MASTER_PORT
-from loadgate.config.plan import check_locustfile, pick
+from loadgate.config.locustfile import check_locust_args, check_locustfile
+from loadgate.config.plan import pick
 from loadgate.errors import ConfigError, InfraError
 from loadgate.stack import leftovers
 from loadgate.stack.locust_argv import EXPORTER, locust_argv
@@ -41,6 +42,7 @@ def settings(args) -> tuple[str, int, Path, float]:
     except ValueError as exc:
         raise ConfigError(str(exc), key="--connect-timeout") from None
     locustfile = Path(args.locustfile or os.environ.get("LOADGATE_LOCUSTFILE") or "load_tests/loadtest.py")
+    check_locust_args(args.locust_args)
     return host, port, check_locustfile(locustfile), timeout
 
 
