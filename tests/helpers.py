@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 import urllib.request
@@ -217,8 +218,6 @@ def results_row(rng, name: str | None, *, ms: float = 50.0, slower: float = 1.0,
     """One row of a results.json (totals, or a request with ``name``) with interval columns: each
     interval's latencies log-normal around ``ms x slower`` with AR(1) noise (``rho``), plus a
     level of this run's own (``run_sd``), as runs on a shared machine have."""
-    import math
-
     level, noise, columns = math.exp(rng.gauss(0, run_sd)), 0.0, {}
     shifts = []
     for _ in range(intervals):

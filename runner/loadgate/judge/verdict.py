@@ -6,6 +6,7 @@ import dataclasses
 from typing import Iterable
 
 from loadgate.judge import reasons, regression, sliding
+from loadgate.judge.history import history
 from loadgate.judge.baseline import Baseline
 from loadgate.judge.threshold import judge_one
 from loadgate.model import Abort, Measurements, Objective, Result, Status, Verdict, Window
@@ -35,7 +36,7 @@ def judge(objectives: Iterable[Objective], measurements: Measurements,
     notes += [s.describe(measurements.window) for s in measurements.stalls]
     notes += [text for text in [ended_early(measurements.window, planned)] if text and not aborted]
     return Verdict(status=status, results=results, measurements=measurements, aborted=aborted,
-                   notes=notes)
+                   notes=notes, history=history(results, baseline))
 
 
 EARLY = 1.0  # seconds short of the duration before a load counts as ended early (Locust's -t

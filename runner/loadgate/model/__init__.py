@@ -16,9 +16,9 @@ from loadgate.model.figures import (
                                     Window,
 )
 from loadgate.model.objectives import Objective, RequestSelector
-from loadgate.model.verdicts import Abort, Comparison, Result, Verdict
+from loadgate.model.verdicts import Abort, Comparison, History, Result, Verdict
 from loadgate.status import Status
 
 __all__ = ["Abort", "Comparison", "FailureReason", "Intervals", "Measurements", "Objective",
            "RequestFigures", "RequestSelector", "Result", "Scrape", "Stall", "Status", "Timeline",
-           "UserError", "Verdict", "Window"]
+           "UserError", "Verdict", "Window", "History"]

@@ -48,6 +48,16 @@ class Result:
     reasons: tuple[FailureReason, ...] = ()  # error-rate objectives: why their requests failed
 
 
+@dataclass(frozen=True)
+class History:
+    """Each objective's measured value in the baseline runs, oldest first, and in this run, last
+    (judge/history.py); values in the SLI's unit, None where a run did not measure it."""
+
+    runs: int  # runs the history holds, this one included
+    values: dict[str, tuple[float | None, ...]]  # objective name -> one value per run
+    left_out: int = 0  # objectives without a history (members of an `each:`, or beyond the cap)
+
+
 @dataclass
 class Verdict:
     status: Status  # PASS, FAIL or ERROR
@@ -57,6 +67,7 @@ class Verdict:
     notes: list[str] = field(default_factory=list)
     aborted: Abort | None = None
     interrupted_by: int | None = None  # 130 / 143: the exit code a signal gave the run
+    history: History | None = None  # with --baseline: each objective across the earlier runs
 
     @property
     def exit_code(self) -> int:

@@ -15,6 +15,7 @@ from loadgate.judge.regression import change_text, decision_text, interval_text
 from loadgate.model import Measurements, Objective, RequestFigures, Result, Verdict
 from loadgate.printable import visible
 from loadgate.redaction import redact_url
+from loadgate.report import history
 from loadgate.report.html_style import STYLE
 from loadgate.report.json_report import measured_in_unit
 from loadgate.report.svg import Line, Rule, chart
@@ -211,6 +212,7 @@ def render(plan: Plan, verdict: Verdict) -> str:
         body.append(cards(figures))
     body.append(slo_table(verdict))
     body.append(baseline_table(verdict))
+    body.append(history.html_section(verdict))
     if figures:
         body += [charts(plan, figures), request_table(figures), reason_tables(verdict),
                  f'<footer>Window {utc(figures.window.start)} – {utc(figures.window.end)} '

@@ -46,6 +46,7 @@ svg .grid { stroke:#eef2f7; } svg .tick { fill:#94a3b8; }
 svg .series { fill:none; stroke-width:2; stroke-linejoin:round; stroke-linecap:round; }
 svg .area { opacity:.12; stroke:none; }
 svg .point { opacity:0; } svg .point:hover { opacity:1; }
+figure.history svg .point { opacity:1; }  /* a run history has few points: each is a run */
 svg .threshold { stroke-width:2; stroke-dasharray:7 5; }
 svg .threshold-label { font-size:12px; font-weight:600; paint-order:stroke; stroke:#fff;
   stroke-width:4px; }

@@ -8,6 +8,7 @@ from loadgate.config.plan import Plan
 from loadgate.judge.regression import change_text, decision_text, interval_text
 from loadgate.model import RequestFigures, Status, Verdict
 from loadgate.printable import visible
+from loadgate.report import history
 from loadgate.units import format_ms
 
 _TAG = re.compile(r"<(?=[A-Za-z/!?])")
@@ -59,6 +60,7 @@ def render(plan: Plan, verdict: Verdict) -> str:
         lines.append(f"| {cell(result.objective.name)} | {measured} | "
                      f"{cell(result.objective.threshold)} | {ICONS[result.status]} |")
     lines += baseline_lines(verdict)
+    lines += history.markdown_lines(verdict, cell)
     figures = verdict.measurements
     lines += [f"\n> **Warning:** {cell(text)}" for text in (figures.warnings if figures else ())]
     if figures:

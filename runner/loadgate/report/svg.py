@@ -1,7 +1,8 @@
 """Line charts as inline SVG, generated here: report.html needs no script, font or network.
 
 A chart is lines over time (None values leave gaps), optional horizontal rules (SLO thresholds,
-always inside the visible range) and an optional shaded band (the warm-up).
+always inside the visible range) and an optional shaded band (the warm-up).  The x axis is
+seconds unless ``x_format`` names its points otherwise (run history: one point per run).
 """
 
 from __future__ import annotations
@@ -66,7 +67,7 @@ class Frame:
         return round(self.height - BOTTOM - (self.height - TOP - BOTTOM) * value / self.top, 1)
 
 
-def axes(frame: Frame, unit: str) -> list[str]:
+def axes(frame: Frame, unit: str, x_format=format_seconds) -> list[str]:
     parts = []
     for i in range(TICKS + 1):
         value = frame.top * i / TICKS
@@ -77,8 +78,9 @@ def axes(frame: Frame, unit: str) -> list[str]:
     step = nice_ceiling(frame.span / 8)
     tick = 0.0
     while tick <= frame.span + 1e-9:
-        parts.append(f'<text class="tick" x="{frame.x(tick)}" y="{frame.height - 8}" '
-                     f'text-anchor="middle">{format_seconds(tick)}</text>')
+        if label := x_format(tick):
+            parts.append(f'<text class="tick" x="{frame.x(tick)}" y="{frame.height - 8}" '
+                         f'text-anchor="middle">{escape(label)}</text>')
         tick += step
     return parts
 
@@ -95,7 +97,7 @@ def segments(times: Sequence[float], values: Sequence[float | None]) -> list[lis
     return [run for run in runs if run]
 
 
-def draw_line(frame: Frame, times: Sequence[float], line: Line) -> list[str]:
+def draw_line(frame: Frame, times: Sequence[float], line: Line, x_format=format_seconds) -> list[str]:
     parts = []
     for run in segments(times, line.values):
         points = " ".join(f"{frame.x(t)},{frame.y(v)}" for t, v in run)
@@ -108,7 +110,7 @@ def draw_line(frame: Frame, times: Sequence[float], line: Line) -> list[str]:
         for t, v in run:
             parts.append(f'<circle class="point" cx="{frame.x(t)}" cy="{frame.y(v)}" r="3" '
                          f'fill="{line.colour}"><title>{escape(line.label)} at '
-                         f'{format_seconds(round(t, 1))}: {v:g}</title></circle>')
+                         f'{escape(x_format(round(t, 1)))}: {v:g}</title></circle>')
     return parts
 
 
@@ -132,8 +134,9 @@ def draw_band(frame: Frame, band: tuple[float, float], label: str) -> list[str]:
 
 def chart(name: str, times: Sequence[float], lines: Sequence[Line], rules: Sequence[Rule] = (),
           unit: str = "", band: tuple[float, float] | None = None, band_label: str = "warm-up",
-          width: int = 1120, height: int = 300) -> str:
-    """An SVG line chart; ``times`` are seconds from the start of the load."""
+          width: int = 1120, height: int = 300, x_format=format_seconds) -> str:
+    """An SVG line chart; ``times`` are seconds from the start of the load (or what ``x_format``,
+    which names a tick or returns "" for none, says they are)."""
     values = [v for line in lines for v in line.values if v is not None]
     top = nice_ceiling(max(values + [r.value for r in rules] + [0.0]) * 1.08)
     frame = Frame(width, height, max(times[-1] if times else 1.0, 1.0), top)
@@ -141,9 +144,9 @@ def chart(name: str, times: Sequence[float], lines: Sequence[Line], rules: Seque
              f'role="img" aria-label="{escape(name)}">']
     if band:
         parts += draw_band(frame, band, band_label)
-    parts += axes(frame, unit)
+    parts += axes(frame, unit, x_format)
     for line in lines:
-        parts += draw_line(frame, times, line)
+        parts += draw_line(frame, times, line, x_format)
     for rule in rules:
         parts += draw_rule(frame, rule)
     if not values:
