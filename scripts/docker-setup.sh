@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Get a working Docker engine, Compose v2 and the images of loadgate's docker stack on a
-# Debian/Ubuntu machine, without any container registry (README: "The docker stack").
+# Debian/Ubuntu machine, without any container registry (docs/docker-stack.md).
 #
 # Idempotent and fast when everything is there already. Run as root (or with sudo available).
 #   1. docker.io (apt) and dockerd started in the background when `docker info` fails;

@@ -1,4 +1,4 @@
-"""The command line: every sub-command and option (README: "CLI")."""
+"""The command line: every sub-command and option (docs/cli.md)."""
 
 from __future__ import annotations
 

@@ -16,7 +16,7 @@ from loadgate.units import (
     whole_number,
 )
 
-# Limits that keep a generated or hostile file from taking the machine (README: "Limits").
+# Limits that keep a generated or hostile file from taking the machine (docs/slo-yaml.md: "Limits").
 MAX_SLOS = 1000
 MAX_SCRAPE_JOBS = 100
 MAX_TARGETS = 1000

@@ -18,7 +18,7 @@ It keeps two bounded tallies and exports them as two counters:
 Cost (benchmarks/failure_reasons.py, this 2-core machine under other engineers' tests): cleaning
 an error text (repr, address mask, redaction, escapes) took ~5.4 us per failed request, twice
 Locust's own ``StatsError.create_key``; the texts are therefore cached by (type, args), which
-costs ~0.5 us per failed request, a quarter of Locust's own (README: Benchmarks).  A request
+costs ~0.5 us per failed request, a quarter of Locust's own (docs/benchmarks.md).  A request
 that did not fail costs nothing here: the exporter's one request listener calls in only for
 failures.
 

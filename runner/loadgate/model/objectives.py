@@ -48,7 +48,7 @@ class Objective:
     request: RequestSelector | None = None
     query: str | None = None
     line: int | None = None
-    # optional keys (README: "slo.yaml: more keys"); the defaults keep the first meaning
+    # optional keys (docs/slo-yaml.md: "slo.yaml: more keys"); the defaults keep the first meaning
     each: bool = False  # one testcase per request matching ``request``
     max_regression: float | None = None  # fraction above the baseline allowed
     min_ratio: float | None = None  # fraction of the baseline's throughput required

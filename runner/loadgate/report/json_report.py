@@ -1,4 +1,4 @@
-"""results.json, in the shape the README documents."""
+"""results.json, in the shape docs/reports.md documents."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Every `loadgate ...` command line the README shows parses with the real CLI parser, and so do
-the arguments of the Kubernetes worker Deployment it shows."""
+"""Every `loadgate ...` command line the README and the documentation (docs/) show parses with the
+real CLI parser, and so do the arguments of the Kubernetes worker Deployment they show."""
 
 import re
 import shlex
@@ -10,8 +10,9 @@ import yaml
 from loadgate.cli.definition import build_parser, split_locust_args
 from tests.helpers import ROOT
 
-README = (ROOT / "README.md").read_text(encoding="utf-8")
-BLOCKS = re.findall(r"^\s*```(\w*)\n(.*?)^\s*```", README, re.M | re.S)
+PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+BLOCKS = [block for page in PAGES
+          for block in re.findall(r"^\s*```(\w*)\n(.*?)^\s*```", page.read_text(encoding="utf-8"), re.M | re.S)]
 
 
 def command_lines() -> list[str]:
@@ -46,10 +47,10 @@ def parse(argv: list[str]):
     try:
         return build_parser().parse_args(own)
     except SystemExit:
-        pytest.fail(f"the README's `loadgate {shlex.join(argv)}` does not parse")
+        pytest.fail(f"the documented `loadgate {shlex.join(argv)}` does not parse")
 
 
-def test_the_readme_shows_the_remote_commands():
+def test_the_docs_show_the_remote_commands():
     commands = {line[0] for line in command_lines()}
     assert {"run", "worker"} <= commands
     assert any("--remote-workers" in line for line in command_lines())
@@ -58,7 +59,7 @@ def test_the_readme_shows_the_remote_commands():
 
 
 @pytest.mark.parametrize("argv", command_lines() + deployment_args(), ids=shlex.join)
-def test_readme_command_lines_parse(argv):
+def test_documented_command_lines_parse(argv):
     args = parse(argv)
     assert args.command == argv[0]
 
