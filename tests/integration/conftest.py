@@ -108,16 +108,17 @@ class Gate:
 @pytest.fixture
 def prometheus_for(tmp_path):
     """Start a Prometheus (not loadgate's) scraping an exporter port: ``start(port, native=True)``
-    returns its URL; ``native=False`` leaves out the native histogram feature."""
+    returns its URL; ``native=False`` leaves out the native histogram feature; ``binary``: another
+    Prometheus than the one on PATH (up to 3.7: the feature flag)."""
     started = []
 
-    def start(exporter_port: int, native: bool = True) -> str:
+    def start(exporter_port: int, native: bool = True, binary: str | None = None) -> str:
         port, home = free_port(), tmp_path / f"prometheus-{len(started)}"
         home.mkdir()
         (home / "prometheus.yml").write_text(
             "scrape_configs:\n  - job_name: loadgate\n    scrape_interval: 250ms\n"
             f"    scrape_timeout: 250ms\n    static_configs: [{{targets: ['127.0.0.1:{exporter_port}']}}]\n")
-        argv = [shutil.which("prometheus"), f"--config.file={home / 'prometheus.yml'}",
+        argv = [binary or shutil.which("prometheus"), f"--config.file={home / 'prometheus.yml'}",
                 f"--storage.tsdb.path={home / 'tsdb'}", f"--web.listen-address=127.0.0.1:{port}",
                 "--log.level=warn"] + (["--enable-feature=native-histograms"] if native else [])
         started.append(subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))

@@ -24,8 +24,9 @@ def exact_percentile(values: list[float], q: float) -> float:
     return ordered[max(math.ceil(q * len(ordered)) - 1, 0)]
 
 
-def test_percentiles_within_one_percent_of_exact(gate):
-    assert gate.run(ALL_REQUESTS, load="users: 20\n  spawn_rate: 20\n  duration: 15s") == 0
+def test_percentiles_within_one_percent_of_exact(gate, prometheus_bin):
+    assert gate.run(ALL_REQUESTS, "--prometheus-bin", prometheus_bin,
+                    load="users: 20\n  spawn_rate: 20\n  duration: 15s") == 0
     totals, samples = gate.results()["totals"], gate.samples()
     times = [s[2] for s in samples]
     assert totals["requests"] == len(samples) > 2000
@@ -35,9 +36,10 @@ def test_percentiles_within_one_percent_of_exact(gate):
         assert totals[field] == pytest.approx(exact, rel=0.01), (field, totals[field], exact)
 
 
-def test_two_workers_lose_nothing_and_count_nothing_twice(gate):
+def test_two_workers_lose_nothing_and_count_nothing_twice(gate, prometheus_bin):
     json_file = gate.dir / "locust-stats.json"
-    assert gate.run(ALL_REQUESTS, "--workers", "2", "--", "--json-file", str(json_file.with_suffix(""))) == 0
+    assert gate.run(ALL_REQUESTS, "--workers", "2", "--prometheus-bin", prometheus_bin,
+                    "--", "--json-file", str(json_file.with_suffix(""))) == 0
     results, samples = gate.results(), gate.samples()
     assert len(list(gate.records.glob("samples-*.json"))) == 2  # both workers made requests
     assert results["totals"]["requests"] == len(samples)

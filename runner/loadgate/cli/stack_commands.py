@@ -9,7 +9,7 @@ from types import SimpleNamespace
 from loadgate.config.plan import Plan, build_plan, pick
 from loadgate.errors import ConfigError, InfraError
 from loadgate.redaction import redact_url
-from loadgate.stack import compose
+from loadgate.stack import compose, prometheus_versions
 from loadgate.stack.docker import EXPORTER_PORT, grafana_password, stack_env
 from loadgate.stack.grafana import write_dashboard
 from loadgate.stack.prometheus_config import prometheus_config
@@ -44,7 +44,8 @@ def up(args) -> int:
                               "(or `loadgate down` if a stack is up already)")
     project, files = project_of(args), compose.files_dir(project_of(args))
     compose.write_public(files / "prometheus.yml", prometheus_config(
-        f"127.0.0.1:{ports['LOADGATE_EXPORTER_PORT']}", plan.scrapes))
+        f"127.0.0.1:{ports['LOADGATE_EXPORTER_PORT']}", plan.scrapes,
+        version=prometheus_versions.of_image(compose.prometheus_image())))
     write_dashboard(stack_dir, files / "dashboards", plan.objectives)
     password, generated = grafana_password()
     env = {**stack_env(plan, files, ports), "GF_SECURITY_ADMIN_PASSWORD": password}

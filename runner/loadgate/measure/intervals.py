@@ -70,6 +70,7 @@ class Grid:
 
     def __init__(self, reader: Reader, window: Window) -> None:
         self.reader, self.window = reader, window
+        self.rule = reader.quantile_rule()  # histogram_quantile as the answering version computes it
         self.seconds = interval_seconds(window.seconds, scrape_spacing(reader, window))
         self.ends = ends(window, self.seconds)
         stamps = next(iter(self.series({"s": promql.scrape_instants()})["s"].values()), [])
@@ -113,7 +114,7 @@ class Grid:
         (counts absent at an instant are zero)."""
         kept = [i for i, span in enumerate(self.spans) if span > 0]
         counts = [int(round(row.requests[i] or 0)) for i in kept]
-        latency = [quantiles_ms(row.histograms[i], fields) for i in kept]
+        latency = [quantiles_ms(row.histograms[i], fields, self.rule) for i in kept]
         return Intervals(
             seconds=self.seconds, starts=tuple(round(self.starts[i], 3) for i in kept),
             requests=tuple(counts), failures=tuple(int(round(row.failures[i] or 0)) for i in kept),

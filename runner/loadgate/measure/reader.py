@@ -15,6 +15,7 @@ from requests.exceptions import RequestException
 from loadgate import credentials
 from loadgate.errors import InfraError
 from loadgate.measure.promql import FINISHED, scoped
+from loadgate.stack import prometheus_versions
 
 # Measuring starts once Locust has exited, and the exporter keeps Locust alive until its final
 # figures have been sent to Prometheus: they are there within milliseconds, or never will be.
@@ -40,6 +41,7 @@ class Reader:
         self.at: float | None = None
         self.run_id = run_id
         self.since = since  # when this run started: older samples are not this run's
+        self._version: tuple[prometheus_versions.Version | None] | None = None
 
     def _call(self, promql: str, query: Callable[[str], T], kind: str = "query") -> T:
         promql = scoped(promql, self.run_id)
@@ -80,6 +82,23 @@ class Reader:
             return None, str(body.get("error") or body)
         raise InfraError(f"Prometheus query failed: {promql}: HTTP {response.status_code}: "
                          f"{body.get('error') or body}")
+
+    def server_version(self) -> prometheus_versions.Version | None:
+        """The Prometheus version that answers (``/api/v1/status/buildinfo``, asked once); None:
+        a store that does not say (not an error: the rules of the newest version then apply)."""
+        if self._version is None:
+            try:
+                response = self.client._session.get(
+                    f"{self.client.url}/api/v1/status/buildinfo", headers=self.client.headers,
+                    auth=self.client.auth, timeout=self.client._timeout)
+                self._version = (prometheus_versions.parse_buildinfo(response.json()),)
+            except (RequestException, ValueError):
+                self._version = (None,)
+        return self._version[0]
+
+    def quantile_rule(self) -> prometheus_versions.QuantileRule:
+        """How the answering Prometheus computes ``histogram_quantile`` (measure/histograms.py)."""
+        return prometheus_versions.quantile_rule(self.server_version())
 
     def concurrently(self, queries: dict[str, str]) -> dict[str, list[tuple[dict, float]]]:
         """Several instant queries at once (a few ms each)."""

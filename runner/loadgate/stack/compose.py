@@ -28,6 +28,14 @@ COMPOSE_TIMEOUT = 600.0  # `up` may build the Locust image on first use
 STOP_TIMEOUT = 3
 # Variables that would change what a compose command does behind loadgate's back.
 IGNORED_ENV = ("COMPOSE_PROJECT_NAME", "COMPOSE_FILE", "COMPOSE_PROFILES", "COMPOSE_ENV_FILES")
+PROMETHEUS_IMAGE = "prom/prometheus:v2.53.4"  # docker-compose.yml's default
+
+
+def prometheus_image() -> str:
+    """The Prometheus image the docker stack runs (its config is written for that version)."""
+    return os.environ.get("LOADGATE_PROMETHEUS_IMAGE") or PROMETHEUS_IMAGE
+
+
 def tail(text: str, lines: int = 30) -> str:
     return "\n".join(redact(text).rstrip().splitlines()[-lines:])
 

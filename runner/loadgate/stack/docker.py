@@ -21,6 +21,7 @@ import yaml
 
 from loadgate.config.plan import Plan
 from loadgate.errors import InfraError
+from loadgate.stack import prometheus_versions
 from loadgate.stack.base import LoadLoop, LoadOutcome, Watch
 from loadgate.stack.compose import (
     Compose,
@@ -31,6 +32,7 @@ from loadgate.stack.compose import (
     find_stack_dir,
     port_is_free,
     project_containers,
+    prometheus_image,
     remove_leftovers,
     write_public,
 )
@@ -102,7 +104,9 @@ class DockerStack(LoadLoop):
 
     def write_files(self, stack_dir: Path) -> None:
         exporter = f"127.0.0.1:{self.exporter_port}"
-        write_public(self.files / "prometheus.yml", prometheus_config(exporter, self.plan.scrapes))
+        version = prometheus_versions.of_image(prometheus_image())
+        write_public(self.files / "prometheus.yml", prometheus_config(exporter, self.plan.scrapes,
+                                                                      version=version))
         run_file = write_public(self.files / "compose.run.yml", "")
         run_file.chmod(0o600)  # Locust's argv holds the host URL, maybe with credentials
         run_file.write_text(yaml.safe_dump(escape(self.locust_services())), encoding="utf-8")

@@ -7,21 +7,27 @@ from typing import Iterable
 import yaml
 
 from loadgate.model import Scrape
+from loadgate.stack import prometheus_versions
+from loadgate.stack.prometheus_versions import Version
 
 # 250 ms keeps the wait for the last scrape after the load short (it is on every run's wall time);
 # a scrape costs the exporter about 1 ms, and a few thousand series at 4 Hz cost Prometheus little.
 SCRAPE_INTERVAL = "250ms"
 SCRAPE_INTERVAL_S = 0.25
 # The latency histogram is a native one, served only in the protobuf format Prometheus asks for
-# when this feature is on (2.40 and later; the flag is required up to 3.x).
-NATIVE_HISTOGRAMS = "--enable-feature=native-histograms"
+# when native histograms are on: a flag up to 3.7, the config from 3.8 (stack/prometheus_versions.py).
+NATIVE_HISTOGRAMS = prometheus_versions.FEATURE_FLAG
+# What the config is for when no version is given: a 2.x (the docker stack's image, 2.53).
+TWO_X: Version = (2, 53, 4)
 
 
 def prometheus_config(exporter_target: str, scrapes: Iterable[Scrape],
-                      remote_write: dict | None = None, run_id: str | None = None) -> str:
+                      remote_write: dict | None = None, run_id: str | None = None,
+                      version: Version = TWO_X) -> str:
     """``remote_write``: one remote_write entry (url and auth); everything Prometheus sends is
     labelled with ``run_id`` (the exporter's series carry it already; the ``scrape:`` targets'
-    and ``up`` get it too, so two runs never write the same series)."""
+    and ``up`` get it too, so two runs never write the same series).
+    ``version``: the Prometheus that reads the config (what each needs: prometheus_versions)."""
     jobs = [{
         "job_name": "loadgate",
         "scrape_interval": SCRAPE_INTERVAL,
@@ -33,9 +39,11 @@ def prometheus_config(exporter_target: str, scrapes: Iterable[Scrape],
             "job_name": scrape.job,
             "metrics_path": scrape.metrics_path,
             "static_configs": [{"targets": list(scrape.targets)}],
+            **prometheus_versions.scrape_job_settings(version),
         })
     config = {
-        "global": {"scrape_interval": "1s", "scrape_timeout": "1s", "evaluation_interval": "1s"},
+        "global": {"scrape_interval": "1s", "scrape_timeout": "1s", "evaluation_interval": "1s",
+                   **prometheus_versions.global_settings(version)},
         "scrape_configs": jobs,
     }
     if remote_write:
