@@ -20,8 +20,9 @@ def shared_prometheus(tmp_path, prometheus_for):
     return prometheus_for(exporter), exporter
 
 
-def test_two_runs_on_one_prometheus_each_judge_only_their_own(gate, shared_prometheus, monkeypatch):
-    url, exporter = shared_prometheus
+def test_two_runs_on_one_prometheus_each_judge_only_their_own(gate, prometheus_for, prometheus_bin, monkeypatch):
+    exporter = free_port()
+    url = prometheus_for(exporter, binary=prometheus_bin)  # each version the suite runs
     monkeypatch.setenv("LOADGATE_EXPORTER_PORT", str(exporter))
     first_dir = gate.dir / "first"
     assert gate.run(ALL_REQUESTS, "--prometheus-url", url, "--run-id", "first-run",

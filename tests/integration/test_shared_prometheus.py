@@ -26,13 +26,14 @@ from tests.integration.test_teardown import descendants
 ALL_REQUESTS = "  - sli: throughput\n    min: 1/s\n"
 
 
-def start_prometheus(folder: Path, *extra: str, scrape: list[int] = ()) -> tuple[subprocess.Popen, str]:
+def start_prometheus(folder: Path, *extra: str, scrape: list[int] = (),
+                     binary: str | None = None) -> tuple[subprocess.Popen, str]:
     port = free_port()
     config = folder / "shared.yml"
     jobs = "".join(f"  - job_name: run{p}\n    scrape_interval: 250ms\n    scrape_timeout: 250ms\n"
                    f"    static_configs: [{{targets: ['127.0.0.1:{p}']}}]\n" for p in scrape)
     config.write_text("scrape_configs:\n" + jobs if jobs else "global: {}\n")
-    process = subprocess.Popen([shutil.which("prometheus"), f"--config.file={config}",
+    process = subprocess.Popen([binary or shutil.which("prometheus"), f"--config.file={config}",
                                 f"--storage.tsdb.path={folder / 'shared-tsdb'}",
                                 f"--web.listen-address=127.0.0.1:{port}", "--log.level=warn",
                                 "--enable-feature=native-histograms", *extra],
@@ -45,8 +46,8 @@ def start_prometheus(folder: Path, *extra: str, scrape: list[int] = ()) -> tuple
 def shared(tmp_path):
     started = []
 
-    def start(*extra: str, scrape: list[int] = ()) -> str:
-        process, url = start_prometheus(tmp_path, *extra, scrape=scrape)
+    def start(*extra: str, scrape: list[int] = (), binary: str | None = None) -> str:
+        process, url = start_prometheus(tmp_path, *extra, scrape=scrape, binary=binary)
         started.append(process)
         return url
 
@@ -106,9 +107,9 @@ def test_two_runs_at_once_through_remote_write(tmp_path, shared):
         assert answer["data"]["result"], (name, answer)
 
 
-def test_two_runs_at_once_scraped_directly_by_one_prometheus(tmp_path, shared):
+def test_two_runs_at_once_scraped_directly_by_one_prometheus(tmp_path, shared, prometheus_bin):
     ports = [free_port(), free_port()]
-    url = shared(scrape=ports)
+    url = shared(scrape=ports, binary=prometheus_bin)
     with Target() as target:
         runs = [Run(tmp_path / f"run{i}", target.url, users, "--prometheus-url", url,
                     env={"LOADGATE_EXPORTER_PORT": str(port)})
