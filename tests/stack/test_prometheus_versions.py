@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+from loadgate.errors import ConfigError
 from loadgate.model import Scrape
 from loadgate.stack import compose
 from loadgate.stack import prometheus_versions as versions
+from loadgate.stack.local import prometheus_version
 from loadgate.stack.prometheus_config import prometheus_config
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -110,3 +112,31 @@ def test_3x_scrape_jobs_fall_back_to_text_for_targets_without_content_type(versi
 ])
 def test_histogram_quantile_rule_per_version(version, rule):
     assert versions.quantile_rule(version) == rule
+
+
+def fake_binary(tmp_path, said: str) -> str:
+    """An executable that answers ``--version`` as ``said`` (what a binary says, nothing else)."""
+    path = tmp_path / "prometheus"
+    path.write_text(f"#!/bin/sh\necho '{said}'\n")
+    path.chmod(0o755)
+    return str(path)
+
+
+def test_a_binary_older_than_native_histograms_is_refused_naming_its_version(tmp_path):
+    binary = fake_binary(tmp_path, "prometheus, version 2.39.1 (branch: HEAD, revision: x)")
+    with pytest.raises(ConfigError, match=r"Prometheus 2\.39\.1 .* is too old: .* from 2\.40\.0"):
+        prometheus_version(binary)
+
+
+def test_a_binary_that_names_no_version_is_taken_for_the_newest(tmp_path, caplog):
+    binary = fake_binary(tmp_path, "prometheus, version  (branch: main, revision: abc)")
+    assert prometheus_version(binary) == versions.LATEST
+    assert "cannot tell the version" in caplog.text
+
+
+def test_the_binary_on_path_says_its_version():
+    import shutil
+    found = shutil.which("prometheus")
+    if found is None:
+        pytest.skip("no prometheus on PATH")
+    assert prometheus_version(found) >= versions.OLDEST
