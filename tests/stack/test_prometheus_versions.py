@@ -62,8 +62,9 @@ def test_the_native_histogram_flag_up_to_3_7(version, flags):
     assert versions.native_histogram_flags(version) == flags
 
 
-@pytest.mark.parametrize("version, mode", [((2, 42, 0), "--enable-feature=agent"), ((2, 53, 3), "--enable-feature=agent"),
-                                           ((3, 0, 0), "--agent"), ((3, 5, 3), "--agent")])
+@pytest.mark.parametrize("version, mode", [
+    ((2, 42, 0), "--enable-feature=agent"), ((2, 53, 3), "--enable-feature=agent"),
+    ((3, 0, 0), "--agent"), ((3, 5, 3), "--agent")])
 def test_agent_mode_is_a_feature_in_2x_and_a_flag_in_3x(version, mode):
     assert versions.agent_flags(version, "/tmp/a") == [mode, "--storage.agent.path=/tmp/a"]
 
@@ -98,7 +99,7 @@ def test_from_3_8_the_config_scrapes_native_histograms_protobuf_first_not_run_he
                                                ((3, 5, 3), "PrometheusText0.0.4"),
                                                ((3, 14, 0), "PrometheusText0.0.4")])
 def test_3x_scrape_jobs_fall_back_to_text_for_targets_without_content_type(version, fallback):
-    app = [job for job in config_of(version)["scrape_configs"] if job["job_name"] == "app"][0]
+    app = next(job for job in config_of(version)["scrape_configs"] if job["job_name"] == "app")
     assert app.get("fallback_scrape_protocol") == fallback
 
 

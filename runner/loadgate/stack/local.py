@@ -47,8 +47,8 @@ def prometheus_version(binary: str) -> Version:
     alike, busy machine); one it does not say is taken to be the newest known (a build from
     source), with a warning; one older than native histograms is a ConfigError."""
     try:
-        answer = subprocess.run([binary, "--version"], capture_output=True, text=True, timeout=15,
-                                stdin=subprocess.DEVNULL)
+        answer = subprocess.run([binary, "--version"], check=False, capture_output=True, text=True,
+                                timeout=15, stdin=subprocess.DEVNULL)
     except (OSError, subprocess.SubprocessError) as exc:
         raise ConfigError(f"cannot run the Prometheus binary {binary} --version: {exc}") from None
     said = (answer.stdout or answer.stderr).strip().splitlines()[:1]
