@@ -244,3 +244,33 @@ def results_document(rng, names=("/items", "/checkout"), start: float = 1.7e9, s
             "window": {"start": start, "end": start + 20}, "slos": [],
             "totals": results_row(rng, None, slower=slower.get(None, 1.0), **row),
             "requests": [results_row(rng, n, slower=slower.get(n, 1.0), **row) for n in names]}
+
+
+# -- baseline comparisons: one objective against one baseline run of 10 intervals -------------
+
+ITEMS_P95 = latency(95, 500, request="GET /items", max_regression=0.05, line=30)
+STEADY = (0.97, 1.02, 0.99, 1.01, 1.0, 0.98, 1.03, 1.0, 0.99, 1.01)
+NOISY = (0.7, 1.3, 0.8, 1.25, 1.0, 0.75, 1.35, 0.9, 1.1, 0.85)
+
+
+def _columns(p95_ms: float, spread: tuple[float, ...]) -> dict:
+    return {"seconds": 1.0, "start": list(range(10)), "requests": [100] * 10, "failures": [0] * 10,
+            "rps": [100.0] * 10, "p95_ms": [p95_ms * x for x in spread]}
+
+
+def compared(now_ms: float, spread: tuple[float, ...] = STEADY, baseline: bool = True,
+             objectives=(ITEMS_P95, ERRORS)) -> Verdict:
+    """ITEMS_P95 measured at ``now_ms`` against a 50 ms baseline run (``baseline=False``: no
+    --baseline given): 70 ms regresses; 50 ms with a NOISY spread is inconclusive."""
+    from loadgate.judge.baseline import Baseline, Run
+    from loadgate.model import Intervals
+
+    slo = {"name": ITEMS_P95.name, "sli": "latency", "measured": 50.0, "intervals": _columns(50.0, spread)}
+    runs = Baseline((Run("main/results.json", (slo,), (), {}),), "main/results.json")
+    now = Intervals(1.0, tuple(range(10)), (100,) * 10, (0,) * 10, (100.0,) * 10,
+                    {"p95_ms": tuple(now_ms * x for x in reversed(spread))})
+    items = RequestFigures("GET", "/items", 1000, 0, 100.0, 11.0, 28.0, now_ms, 80.0)
+    figures = Measurements(window=Window(START + 5, START + 30), totals=items, requests=(items,),
+                           sli_values={ITEMS_P95.name: now_ms, ERRORS.name: 0.0},
+                           intervals={ITEMS_P95.name: now})
+    return judge(objectives, figures, runs if baseline else None)

@@ -20,6 +20,7 @@ from loadgate.redaction import redact_text
 from loadgate.report import console
 from loadgate.stack import leftovers
 from loadgate.stack.base import LoadOutcome
+from loadgate.stack.explain import with_output
 from loadgate.stack.select import open_stack
 from loadgate.status import ExitStatus
 
@@ -50,7 +51,7 @@ def run(plan: Plan) -> Verdict:
             verdict = judging.judge(plan.objectives, measurements, plan.baseline, guard.aborted,
                                     planned=(plan.warmup, plan.duration))
             if verdict.error:  # the locustfile stopped the load (sys.exit): what Locust said too
-                verdict.error += f"; Locust's last lines:\n{redact_text(outcome.output_tail or '(no output)')}"
+                verdict.error = with_output(verdict.error, redact_text(outcome.output_tail))
     except InfraError as exc:
         verdict = judging.unknown(plan.objectives, redact_text(str(exc)))
     except KeyboardInterrupt:

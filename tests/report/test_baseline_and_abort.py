@@ -56,7 +56,11 @@ def test_junit_markdown_and_console_show_baseline_and_cut_short(tmp_path):
     SCHEMA.validate(xml)
     assert '<property name="slo.1.baseline" value="100"' in xml and 'value="+50.0%"' in xml
     assert '<property name="cut_short" value="true"' in xml
-    assert "baseline: baseline 100 ms, now 150 ms, change +50.0%, limit +10%: fail (single numbers)" in xml
+    # the regression is its own testcase: the objective's own threshold (<= 300 ms) passes
+    assert ('<testcase name="p95 latency vs baseline: at most +10%" classname="ext" time="2.333">\n'
+            '      <failure type="Regression" message="p95 latency 150 ms vs baseline 100 ms: +50.0%, '
+            'regression beyond the limit +10% (single numbers') in xml
+    assert "<system-out>p95 latency 150 ms &lt;= 300 ms</system-out>" in xml
     md = report.markdown.render(plan(tmp_path), verdict(ABORT))
     assert "**Run cut short**" in md
     assert "| p95 | 100 ms | 150 ms | +50.0% | – | +10% | fail (single numbers) |" in md

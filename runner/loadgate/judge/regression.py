@@ -91,7 +91,8 @@ def apply_all(results: Sequence[Result], baseline: Baseline | None,
             continue
         if baseline is None:
             out[i] = dataclasses.replace(result, message=f"{result.message} (no --baseline given: "
-                                         "regression not checked)")
+                                         "regression not checked)", limit_status=result.status,
+                                         limit_message=result.message)
             continue
         families.setdefault(objective.family or objective.name, []).append(i)
     for members in families.values():
@@ -163,11 +164,14 @@ def message(objective: Objective, c: Comparison) -> str:
 
 
 def combine(result: Result, comparison: Comparison) -> Result:
-    """A regression fails the objective; an inconclusive or missing baseline warns."""
+    """A regression fails the objective; an inconclusive or missing baseline warns.  The result
+    keeps its own thresholds' status and message (``limit_status``, ``limit_message``): the
+    JUnit report shows the two apart."""
     status, msg = result.status, result.message
     if comparison.status is Status.FAIL and result.measured is not None:
         status, msg = Status.FAIL, (comparison.message if status is not Status.FAIL
                                     else f"{msg}; {comparison.message}")
-    elif comparison.status is Status.WARN and status is Status.PASS:
+    elif comparison.status is Status.WARN and status in (Status.PASS, Status.WARN):
         status, msg = Status.WARN, f"{msg}; {comparison.message}"
-    return dataclasses.replace(result, status=status, message=msg, comparison=comparison)
+    return dataclasses.replace(result, status=status, message=msg, comparison=comparison,
+                               limit_status=result.status, limit_message=result.message)

@@ -29,9 +29,9 @@ def judge(objectives: Iterable[Objective], measurements: Measurements,
         verdict = unknown(objectives, stopped)
         return dataclasses.replace(verdict, measurements=measurements, notes=notes[1:])
     crashed = reasons.crashed(measurements.user_errors)
-    results = [judge_objective(o, measurements) for o in objectives]
-    results = [with_stalls(with_crash(mark(r, aborted), crashed), measurements)
-               for r in regression.apply_all(results, baseline, measurements.intervals)]
+    results = [with_stalls(with_crash(mark(judge_objective(o, measurements), aborted), crashed),
+                           measurements) for o in objectives]
+    results = regression.apply_all(results, baseline, measurements.intervals)
     status = Status.FAIL if any(r.status is Status.FAIL for r in results) or aborted else Status.PASS
     notes += [s.describe(measurements.window) for s in measurements.stalls]
     notes += [text for text in [ended_early(measurements.window, planned)] if text and not aborted]
@@ -56,13 +56,16 @@ def ended_early(window: Window, planned: tuple[float, float] | None) -> str | No
             f"over the {window.seconds:.1f} s it ran after the warm-up")
 
 
+STALLED = "measured over a stall: see the run's notes"
+
+
 def with_stalls(result: Result, measurements: Measurements) -> Result:
-    """A request objective measured over a stall says so; passing, it passes with a warning."""
+    """A request objective measured over a stall says so; passing, it passes with a warning.
+    The stall itself is told once, in the verdict's notes, not in every objective."""
     if not measurements.stalls or result.objective.sli == "promql":
         return result
-    note = "; ".join(s.describe(measurements.window) for s in measurements.stalls)
     status = Status.WARN if result.status is Status.PASS else result.status
-    return dataclasses.replace(result, status=status, message=f"{result.message} (warning: {note})")
+    return dataclasses.replace(result, status=status, message=f"{result.message} (warning: {STALLED})")
 
 
 def with_crash(result: Result, crashed: str | None) -> Result:

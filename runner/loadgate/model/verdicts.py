@@ -46,6 +46,10 @@ class Result:
     message: str
     comparison: Comparison | None = None
     reasons: tuple[FailureReason, ...] = ()  # error-rate objectives: why their requests failed
+    # an objective with max_regression / min_ratio: its own thresholds' status and message,
+    # before the baseline comparison joined them (None: not compared)
+    limit_status: Status | None = None
+    limit_message: str = ""
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from typing import Mapping, TextIO
 
 from loadgate.judge.reasons import TOP
 from loadgate.judge.regression import change_text, decision_text, interval_text
-from loadgate.model import Result, Status, Verdict
+from loadgate.model import Measurements, Result, Status, Verdict
 from loadgate.printable import visible
 from loadgate.units import format_ms, format_number
 
@@ -59,14 +59,19 @@ def baseline_lines(verdict: Verdict) -> list[str]:
     return lines
 
 
+def totals_line(figures: Measurements) -> str:
+    """``1234 requests, 7 failures, 60.0 req/s, p95 41 ms over a 25.0 s window``"""
+    t = figures.totals
+    p95 = format_ms(t.p95_ms, "-") + ("" if t.p95_ms is None else " ms")
+    return (f"{t.requests} requests, {t.failures} failures, {t.rps:.1f} req/s, "
+            f"p95 {p95} over a {figures.window.seconds:.1f} s window")
+
+
 def render(verdict: Verdict, colour: bool) -> str:
     lines = table(verdict, colour)
     figures = verdict.measurements
     if figures:
-        t = figures.totals
-        p95 = format_ms(t.p95_ms, "-") + ("" if t.p95_ms is None else " ms")
-        lines.append(f"{t.requests} requests, {t.failures} failures, {t.rps:.1f} req/s, "
-                     f"p95 {p95} over a {figures.window.seconds:.1f} s window")
+        lines.append(totals_line(figures))
     for result in verdict.results:
         if result.status in (Status.FAIL, Status.WARN):
             lines.append(paint(f"{WORDS[result.status].lower()}: {visible(result.message)}",

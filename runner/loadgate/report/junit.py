@@ -1,23 +1,32 @@
 """junit.xml through the junit-xml package, valid against the schema Jenkins' xunit reads.
 
-One <testsuite> named after the SLO file's ``name``, one <testcase> per objective.  That schema
-has no per-testcase properties, so each objective's measured value, threshold and unit are
-suite-level properties prefixed with the objective's position (``slo.1.measured`` ...).
+The layout comes from running the GitHub reporters' released code on real loadgate output
+(mikepenz/action-junit-report v6.4.2, dorny/test-reporter v3 ``java-junit``,
+EnricoMi/publish-unit-test-result-action v2.24.0; docs/ci-reporters.md shows what each shows).
+What they show, by default, of a testcase: its name and status (pass, fail, error, skipped),
+and, for a failure or an error only, its ``message`` (dorny, mikepenz) or its text (EnricoMi's
+annotation).  Nothing of a passing testcase's text, of properties or of the suite's logs (EnricoMi
+shows <system-err> only with ``report_suite_logs``).  Hence:
 
-How the CI reporters read it (their code; tests/report/test_junit_ci.py replays each rule):
-- classname: GitLab shows it as the "Suite" column and keys a test by suite, classname and
-  name; dorny/test-reporter groups testcases by it (none when it equals the suite's name);
-  EnricoMi/publish-unit-test-result-action titles "name (classname)"; mikepenz/action-junit-report
-  keeps the text after its last ``.``.  So the classname is the suite's name without dots: one
-  flat, stable group per service, whatever dots the request names hold.
-- ``file`` on the <testsuite> (the SLO file): mikepenz annotates that file, at the line it finds
-  as `` slo.yaml:12`` in the failure text, which is the failure's last line here.
-- time: every reporter adds the testcases' times, so each gets an equal share of the window.
-- a passing testcase shows nothing of itself in GitLab, dorny or mikepenz; warnings go to its
-  <system-out> (Jenkins shows it) and to the suite's <system-err>, which EnricoMi turns into a
-  warning annotation (``report_suite_logs: error``) without counting a failure.
-- an infrastructure failure is one <error> (on the first testcase); the others are <skipped>,
-  not judged: reporters count one error instead of repeating it on every objective.
+- one <testsuite> named after the SLO file's ``name``; every testcase's classname is that name:
+  dorny then adds no group level (it groups by a classname that differs from the suite's name),
+  EnricoMi titles "name (classname)", GitLab's "Suite" column and Jenkins show the service;
+- one testcase per objective, named as the objective (stable across runs: reporters and GitLab
+  track tests by name), judged on its own thresholds;
+- one more per ``max_regression`` / ``min_ratio`` objective, ``<SLI> vs baseline: at most +5%``:
+  fails on a regression; an inconclusive comparison or a baseline that cannot be checked is
+  <skipped> ("not decided": dorny's ⚪, mikepenz's "⚠️ skipped", EnricoMi's skipped notice);
+- a breach is ``<failure type="SLOBreach">`` whose message is the console's line, plus the top
+  failure reasons of an error-rate objective (dorny lists a message's lines, mikepenz makes it
+  the annotation's message); its text ends with `` slo.yaml:12``, where mikepenz annotates;
+- an infrastructure error is one testcase, "load test run", with <error>; every objective is
+  <skipped>, "not judged" (reporters count one error, not one per objective);
+- a warning passes: ``warning: ...`` in its <system-out> (Jenkins) and, once, in the suite's
+  <system-err> with the run's notes and the cut-short notice (EnricoMi with report_suite_logs);
+- testcase ``file``/``line`` attributes are left out: junit-10 has none (EnricoMi would read
+  them); the <testsuite>'s ``file`` is the SLO file (mikepenz annotates it);
+- each testcase's time is an equal share of the window: every reporter adds them.
+Properties carry every figure (slo.N.*, baseline and abort figures) for scripts.
 """
 
 from __future__ import annotations
@@ -32,18 +41,15 @@ from junit_xml import TestCase, TestSuite
 
 from loadgate.config.plan import Plan
 from loadgate.judge.reasons import TOP
-from loadgate.judge.regression import change_text
-from loadgate.model import Result, Status, Verdict
+from loadgate.judge.regression import change_text, compared, limit_text
+from loadgate.model import Objective, Result, Status, Verdict
 from loadgate.printable import visible
-from loadgate.report.console import comparison_text
+from loadgate.report.console import VERDICTS, comparison_text, totals_line
 from loadgate.report.github import slo_file
 from loadgate.report.json_report import in_unit, measured_in_unit
 
 NOT_IN_SCHEMA = ("disabled", "assertions")
-
-
-def classname(plan: Plan) -> str:
-    return plan.name.replace(".", "_")
+RUN = "load test run"  # the testcase of an infrastructure error
 
 
 def share(window_seconds: float, count: int) -> float:
@@ -52,38 +58,98 @@ def share(window_seconds: float, count: int) -> float:
     return math.floor(window_seconds * 1000 / max(count, 1)) / 1000
 
 
-def failure_text(result: Result, where: str) -> str:
-    """The failure's details: the message, the top failure reasons, and the SLO's file:line last."""
-    lines = [visible(result.message)]
-    if result.reasons:
-        lines.append("top failure reasons in the window:")
-        lines += [f"  {visible(r.describe())}" for r in result.reasons[:TOP]]
-    if where:
-        lines.append(f"objective: {where}")
-    return "\n".join(lines)
+def regression_name(objective: Objective) -> str:
+    """``p95 latency of GET /items vs baseline: at most +5%`` (stable: from slo.yaml alone)."""
+    bound = "at most" if objective.max_regression is not None else "at least"
+    return f"{objective.describe()} vs baseline: {bound} {limit_text(objective)}"
 
 
-def testcase(plan: Plan, result: Result, seconds: float, verdict: Verdict, first: bool,
-             where: str) -> TestCase:
-    case = TestCase(result.objective.name, classname=classname(plan), elapsed_sec=seconds)
-    if verdict.status is Status.ERROR:
-        if first:
-            error = verdict.error or result.message
-            case.add_error_info(message=error.splitlines()[0] if error else "infrastructure error",
-                                output=error, error_type="InfrastructureError")
-        else:
-            case.add_skipped_info(message="not judged: infrastructure error, verdict unknown "
-                                          "(the error is on the first testcase)")
-        return case
-    if result.status is Status.FAIL:
-        case.add_failure_info(message=result.message, output=failure_text(result, where),
+def where_line(where: str) -> list[str]:
+    return [f"objective: {where}"] if where else []
+
+
+def breach(plan: Plan, status: Status, message: str, result: Result, where: str) -> TestCase:
+    case = TestCase(result.objective.name, classname=plan.name)
+    if status is Status.FAIL:
+        reasons = [f"  {visible(r.describe())}" for r in result.reasons[:TOP]]
+        head = "\n".join([visible(message)] + (["top failure reasons:"] + reasons if reasons else []))
+        case.add_failure_info(message=head, output="\n".join([head] + where_line(where)),
                               failure_type="SLOBreach")
     else:
-        case.stdout = ("warning: " if result.status is Status.WARN else "") + visible(result.message)
-    extra = junit_note(result, verdict)
-    if extra:
-        case.stdout = f"{case.stdout}\n{extra}" if case.stdout else extra
+        case.stdout = ("warning: " if status is Status.WARN else "") + visible(message)
     return case
+
+
+def objective_case(plan: Plan, result: Result, verdict: Verdict, where: str) -> TestCase:
+    """The objective on its own thresholds (the abort, if it cut the run short)."""
+    aborting = verdict.aborted is not None and verdict.aborted.objective == result.objective.name
+    if result.limit_status is None or aborting:
+        return breach(plan, result.status, result.message, result, where)
+    return breach(plan, result.limit_status, result.limit_message, result, where)
+
+
+def regression_case(plan: Plan, result: Result, where: str) -> TestCase:
+    case = TestCase(regression_name(result.objective), classname=plan.name)
+    c = result.comparison
+    if c is None:
+        case.add_skipped_info(message="not checked: no --baseline given")
+    elif c.status is Status.FAIL:
+        message = visible(c.message if c.decision else f"{result.objective.describe()}: {c.message}")
+        case.add_failure_info(message=message, output="\n".join([message] + where_line(where)),
+                              failure_type="Regression")
+    elif c.status is Status.WARN:
+        case.add_skipped_info(message=visible(c.message))
+    else:
+        case.stdout = visible(f"{result.objective.describe()}: {comparison_text(result)}")
+    return case
+
+
+def error_cases(plan: Plan, verdict: Verdict) -> list[TestCase]:
+    """An infrastructure error (or a signal): one error on the run, every objective not judged."""
+    error = visible(verdict.error or "infrastructure error", newlines=True)
+    headline = error.splitlines()[0] if error.strip() else "infrastructure error"
+    run = TestCase(RUN, classname=plan.name)
+    run.add_error_info(message=headline, output=error,
+                       error_type="Interrupted" if verdict.interrupted_by else "InfrastructureError")
+    names = [r.objective.name for r in verdict.results]
+    names += [regression_name(r.objective) for r in verdict.results if compared(r.objective)]
+    cases = [run]
+    for name in names:
+        case = TestCase(name, classname=plan.name)
+        case.add_skipped_info(message=f"not judged: the {RUN} failed: {headline}")
+        cases.append(case)
+    return cases
+
+
+def testcases(plan: Plan, verdict: Verdict, source: str) -> list[TestCase]:
+    if verdict.status is Status.ERROR:
+        return error_cases(plan, verdict)
+    cases = []
+    for result in verdict.results:
+        line = result.objective.line
+        where = f"{source}:{line}" if line else ""
+        cases.append(objective_case(plan, result, verdict, where))
+        if compared(result.objective):
+            cases.append(regression_case(plan, result, where))
+    return cases
+
+
+def suite_out(verdict: Verdict) -> str:
+    """The suite's <system-out>: the console's totals line and verdict."""
+    totals = totals_line(verdict.measurements) if verdict.measurements else ""
+    return "\n".join(line for line in (totals, f"loadgate: {VERDICTS[verdict.status]}") if line)
+
+
+def suite_err(verdict: Verdict) -> str:
+    """The suite's <system-err>: every warning, the cut-short notice and each note, once."""
+    lines = [f"warning: {r.objective.name}: {r.message}" for r in verdict.results
+             if r.status is Status.WARN]
+    if verdict.aborted is not None:
+        lines.append(f"warning: run cut short: {verdict.aborted.message}")
+    figures = verdict.measurements
+    lines += [f"warning: {text}" for text in (figures.warnings if figures else ())]
+    lines += [f"note: {note}" for note in verdict.notes]
+    return "\n".join(visible(line) for line in lines)
 
 
 def properties(verdict: Verdict, run_id: str = "") -> dict[str, str]:
@@ -101,30 +167,6 @@ def properties(verdict: Verdict, run_id: str = "") -> dict[str, str]:
     for index, text in enumerate(figures.warnings if figures else (), start=1):
         props[f"warning.{index}"] = text
     return props
-
-
-def junit_note(result: Result, verdict: Verdict) -> str:
-    """Extra text for a testcase: reasons of a passing error-rate objective, the baseline line,
-    the cut-short notice."""
-    lines = []
-    if result.reasons and result.status is not Status.FAIL:
-        lines += ["failure reasons in the window:"] + [f"  {visible(r.describe())}"
-                                                       for r in result.reasons[:TOP]]
-    if result.comparison is not None:
-        lines.append(f"baseline: {visible(comparison_text(result))}")
-    if verdict.aborted is not None and verdict.aborted.objective != result.objective.name:
-        lines.append(f"run cut short: {visible(verdict.aborted.message)}")
-    return "\n".join(lines)
-
-
-def suite_warnings(verdict: Verdict) -> str:
-    """The suite's <system-err>: every warning and every note on the run (crashed users ...)."""
-    lines = [visible(f"warning: {r.objective.name}: {r.message}") for r in verdict.results
-             if r.status is Status.WARN]
-    if verdict.aborted is not None:
-        lines.append(visible(f"warning: run cut short: {verdict.aborted.message}"))
-    lines += [visible(f"note: {note}") for note in verdict.notes]
-    return "\n".join(lines)
 
 
 def baseline_properties(verdict: Verdict) -> dict[str, str]:
@@ -153,22 +195,21 @@ def baseline_properties(verdict: Verdict) -> dict[str, str]:
 
 
 def printable_tree(element: ET.Element) -> None:
-    """Every text and attribute with control characters escaped (XML 1.0 forbids most)."""
+    """Every text and attribute with control characters escaped (XML 1.0 forbids most); a
+    failure's message keeps its line breaks (dorny and mikepenz show its lines)."""
     for node in element.iter():
         node.text = None if node.text is None else visible(node.text, newlines=True)
         for key, value in node.attrib.items():
-            node.set(key, visible(value))
+            node.set(key, visible(value, newlines=key == "message"))
 
 
 def render(plan: Plan, verdict: Verdict, environ: Mapping[str, str] = os.environ) -> str:
     seconds = verdict.measurements.window.seconds if verdict.measurements else 0.0
-    each = share(seconds, len(verdict.results))
     source = slo_file(plan, environ)
-    cases = [testcase(plan, r, each, verdict, index == 0,
-                      f"{source}:{r.objective.line}" if r.objective.line else "")
-             for index, r in enumerate(verdict.results)]
+    cases = testcases(plan, verdict, source)
+    each = share(seconds, len(cases))
     suite = TestSuite(plan.name, cases, properties=properties(verdict, plan.run_id), file=source,
-                      stderr=suite_warnings(verdict) or None,
+                      stdout=suite_out(verdict) or None, stderr=suite_err(verdict) or None,
                       timestamp=datetime.now(timezone.utc).isoformat(timespec="seconds"))
     element = suite.build_xml_doc()
     for attribute in NOT_IN_SCHEMA:

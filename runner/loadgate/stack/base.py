@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Callable, Optional, Protocol
 
 from loadgate.errors import ConfigError, InfraError
+from loadgate.stack.explain import with_output
 from loadgate.stack.probe import exporter_ready, http_ok
 
 # Called about once a second while the load runs, with the seconds elapsed; may raise.
@@ -16,6 +17,7 @@ Watch = Callable[[float], None]
 ARGPARSE_ERROR = re.compile(r"^[\w.-]+: error: (.*)$")  # `__main__.py: error: unrecognized ...`
 EXPORTER_SERVED = "loadgate exporter serving on"  # the exporter's log line once it listens
 STOP_GRACE = 60.0  # beyond the duration, for Locust's own stop and the final scrape
+TAIL = 200  # lines of Locust's output searched for the ones that explain a failure (stack/explain.py)
 
 
 @dataclass(frozen=True)
@@ -23,7 +25,7 @@ class LoadOutcome:
     """How the load generator ended."""
 
     exit_code: int
-    output_tail: str
+    output_tail: str  # its last lines (TAIL); errors show those that explain (stack/explain.py)
     elapsed: float | None = None  # seconds from the exporter's start to Locust's exit
     duration: float | None = None  # the planned load
 
@@ -31,17 +33,16 @@ class LoadOutcome:
         """Why Prometheus has no final figures: a load that ended early ended in the locustfile
         (what Locust said: one line, then its last lines); otherwise ``missing`` stands."""
         if self.elapsed is None or self.duration is None or self.elapsed >= self.duration - 0.5:
-            return f"{missing}; Locust's last lines:\n{self.output_tail or '(no output)'}"
-        return (f"Locust exited (code {self.exit_code}) {self.elapsed:.1f} s into a "
-                f"{self.duration:g} s load without reporting its final figures (a sys.exit() or "
-                f"os._exit() in the locustfile?); its last lines:\n"
-                f"{self.output_tail or '(no output)'}")
+            return with_output(missing, self.output_tail)
+        return with_output(f"Locust exited (code {self.exit_code}) {self.elapsed:.1f} s into a "
+                           f"{self.duration:g} s load without reporting its final figures (a "
+                           "sys.exit() or os._exit() in the locustfile?)", self.output_tail)
 
     def check(self) -> LoadOutcome:
         """Killed by a signal or a crash code (loadgate runs Locust with --exit-code-on-error 0)."""
         if self.exit_code < 0 or self.exit_code >= 2:
-            raise InfraError(f"Locust exited with code {self.exit_code} before the load finished:"
-                             f"\n{self.output_tail}")
+            raise InfraError(with_output(f"Locust exited with code {self.exit_code} before the load "
+                                         "finished", self.output_tail))
         return self
 
 
@@ -81,11 +82,11 @@ class LoadLoop:
         while not self.locust_exited(self.POLL):
             self.check_health()
             if time.monotonic() > started + duration + STOP_GRACE:
-                raise InfraError(f"Locust still running {STOP_GRACE:.0f} s after the duration:\n"
-                                 + self.locust_tail())
+                raise InfraError(with_output(f"Locust still running {STOP_GRACE:.0f} s after the "
+                                             "duration", self.locust_tail(TAIL)))
             if watch is not None:
                 watch(time.monotonic() - started)
-        return LoadOutcome(self.locust_exit_code(), self.locust_tail(40),
+        return LoadOutcome(self.locust_exit_code(), self.locust_tail(TAIL),
                            time.monotonic() - started, duration)
 
     def wait_for_exporter(self, url: str, locustfile: Path, timeout: float, run_id: str = "") -> None:
@@ -102,6 +103,6 @@ class LoadLoop:
                     raise ConfigError(f"Locust refused its command line: {refused.group(1)}")
                 raise ConfigError(f"Locust could not load {locustfile}: {said}")
             if time.monotonic() > deadline:
-                raise InfraError(f"Locust not serving metrics after {timeout:.0f} s:\n"
-                                 + self.locust_tail())
+                raise InfraError(with_output(f"Locust not serving metrics after {timeout:.0f} s",
+                                             self.locust_tail(TAIL)))
             time.sleep(0.05)

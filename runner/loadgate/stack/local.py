@@ -168,14 +168,14 @@ class LocalStack(LoadLoop):
 
     def check_health(self) -> None:
         if self.prometheus is not None and self.prometheus.poll() is not None:
-            raise InfraError("Prometheus died during the load (exit code "
-                             f"{self.prometheus.poll()}):\n{self.prometheus.output_tail()}")
+            raise InfraError(self.prometheus.explained(
+                f"Prometheus died during the load (exit code {self.prometheus.poll()})"))
         if self.plan.distributed:
             remote.check(self.roster_file)
         for worker in self.locust[1]:  # a worker exits 0 when the master tells it to quit at the end
             if worker.poll() not in (None, 0):
-                raise InfraError(f"{worker.name} died during the load (exit code {worker.poll()}):"
-                                 f"\n{worker.output_tail()}")
+                raise InfraError(worker.explained(f"{worker.name} died during the load (exit code "
+                                                  f"{worker.poll()})"))
 
     def start_locust(self) -> tuple[Child, list[Child]]:
         plan, stop_file = self.plan, self.workdir / "locust-stop"  # also marks what Locust starts

@@ -60,8 +60,7 @@ def wait_until(condition, child: Child, what: str, timeout: float = STARTUP_TIME
     deadline = time.monotonic() + timeout
     while not condition():
         if child.poll() is not None:
-            raise InfraError(f"{child.name} exited with code {child.poll()} before {what}:\n"
-                             + child.output_tail())
+            raise InfraError(child.explained(f"{child.name} exited with code {child.poll()} before {what}"))
         if time.monotonic() > deadline:
-            raise InfraError(f"{child.name} not {what} after {timeout:.0f} s:\n" + child.output_tail())
+            raise InfraError(child.explained(f"{child.name} not {what} after {timeout:.0f} s"))
         time.sleep(0.05)

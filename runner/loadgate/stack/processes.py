@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Mapping, Sequence
 
 from loadgate.redaction import redact
+from loadgate.stack.explain import with_output
 
 log = logging.getLogger("loadgate")
 
@@ -85,6 +86,10 @@ class Child:
             os.killpg(self.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
+
+    def explained(self, headline: str) -> str:
+        """``headline``, then the lines of this child's output that explain it."""
+        return with_output(headline, self.output_tail(200), self.name)
 
     def output_tail(self, lines: int = 15) -> str:
         try:

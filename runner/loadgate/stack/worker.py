@@ -77,8 +77,8 @@ def wait_connected(worker: Child, status_file: Path, where: str, timeout: float)
     deadline = time.monotonic() + timeout
     while not any(fields[0] == "connected" for fields in status(status_file)):
         if worker.exited_within(0.1):
-            raise InfraError(f"the Locust worker exited with code {worker.poll()} before it reached "
-                             f"the master at {where}:\n{worker.output_tail()}")
+            raise InfraError(worker.explained(f"the Locust worker exited with code {worker.poll()} "
+                                              f"before it reached the master at {where}"))
         if time.monotonic() > deadline:
             raise InfraError(f"cannot reach the Locust master at {where} within {timeout:g} s: start "
                              "`loadgate run --remote-workers N --master-bind ADDR` first, and check "
@@ -93,6 +93,6 @@ def finished(worker: Child, code: int, status_file: Path) -> int:
         raise InfraError(f"lost the master: {said['lost']} (it ended without telling its workers, "
                          "or the network between them failed)")
     if code != 0:
-        raise InfraError(f"the Locust worker exited with code {code}:\n{worker.output_tail()}")
+        raise InfraError(worker.explained(f"the Locust worker exited with code {code}"))
     print("loadgate worker: the master ended the run", file=sys.stderr)
     return 0
