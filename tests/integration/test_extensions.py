@@ -89,7 +89,9 @@ def test_baseline_regression_fails_and_improvement_passes(tmp_path):
         latency = slower.results()["slos"][0]
         assert latency["status"] == "fail" and latency["baseline"]["value"] == base_p90
         assert latency["baseline"]["change_pct"] > 20 and latency["baseline"]["limit"] == "+20%"
-        failure = slower.junit().find("testcase").find("failure")
+        objective, regression = slower.junit().findall("testcase")[:2]  # its own testcase
+        assert objective.find("failure") is None and " vs baseline: at most +20%" in regression.get("name")
+        failure = regression.find("failure")
         assert "vs baseline" in failure.get("message") and "regression" in failure.get("message")
         props = {p.get("name"): p.get("value") for p in slower.junit().iter("property")}
         assert props["slo.1.baseline"] == f"{base_p90:g}" and props["slo.1.change"].startswith("+")
@@ -124,7 +126,8 @@ def test_abort_stops_within_seconds_of_the_grace_period(tmp_path):
     assert props["cut_short"] == "true" and props["aborted.objective"] == "p95 guard"
     guard, errors = suite.findall("testcase")
     assert "run cut short" in guard.find("failure").get("message")
-    assert errors.find("failure") is None and "run cut short" in errors.find("system-out").text
+    assert errors.find("failure") is None and "run cut short" not in errors.find("system-out").text
+    assert "warning: run cut short: p95 guard" in suite.find("system-err").text  # once, for the run
 
 
 PATTERN_REQUESTS = ("GET /api/users", "GET /api/orders", "POST /orders/17", "POST /orders/abc",
