@@ -206,8 +206,13 @@ def passed_with_warning() -> Verdict:
     return judge(OBJECTIVES, measurements(p95=260.0, errors=0.001))
 
 
+# as stack/explain.py builds it: a sentence, then the lines that explain it
+INFRA_ERROR = ("prometheus died during the load (exit code 1).\nprometheus printed:\n"
+               'ts=2026-12-04T17:00:00Z level=error msg="opening storage failed" err="<no space left>"')
+
+
 def failed_infrastructure() -> Verdict:
-    return unknown(OBJECTIVES, "Prometheus died:\n<exit 1>")
+    return unknown(OBJECTIVES, INFRA_ERROR)
 
 
 # -- synthetic results.json documents (loadgate compare, run history) ------------------------------

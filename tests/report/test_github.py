@@ -35,7 +35,8 @@ def test_clean_pass_writes_nothing(tmp_path):
 def test_infrastructure_error_is_one_escaped_error(tmp_path):
     (line,) = annotate(tmp_path, failed_infrastructure(), ACTIONS)
     assert line == ("::error title=loadgate%3A infrastructure error%2C verdict unknown::"
-                    "Prometheus died:%0A<exit 1>")
+                    "prometheus died during the load (exit code 1).%0Aprometheus printed:%0A"
+                    'ts=2026-12-04T17:00:00Z level=error msg="opening storage failed" err="<no space left>"')
 
 
 def test_nothing_outside_github_actions(tmp_path):

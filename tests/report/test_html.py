@@ -86,7 +86,8 @@ def test_no_timeline_still_renders_tables(tmp_path):
 
 def test_infrastructure_error_page(tmp_path):
     text = render(tmp_path, failed_infrastructure())
-    assert "ERROR" in text and "Prometheus died:\n&lt;exit 1&gt;" in text and "<svg" not in text
+    assert "ERROR" in text and "prometheus died during the load (exit code 1).\nprometheus printed:\nts=" in text
+    assert "err=&quot;&lt;no space left&gt;&quot;" in text and "<svg" not in text
     assert len(Page(text).find("span", **{"class": "pill error"})) == len(OBJECTIVES)
 
 

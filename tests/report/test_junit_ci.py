@@ -30,6 +30,7 @@ from loadgate.judge.verdict import judge
 from loadgate.model import Abort, FailureReason, Measurements, RequestFigures, Stall, UserError, Window
 from loadgate.report import junit
 from tests.helpers import (
+    INFRA_ERROR,
     JUNIT_XSD,
     NOISY,
     OBJECTIVES,
@@ -122,6 +123,7 @@ def cases(xml):
 
 
 REGRESSION = "p95 latency of GET /items vs baseline: at most +5%"
+DIED, _, STORAGE = INFRA_ERROR.splitlines()  # the run's error: its headline, its most telling line
 P95, P99, RATE, RPS = (o.name for o in OBJECTIVES)
 WARNED = "p95 latency 260 ms is past the warning level 250 ms (limit <= 300 ms)"
 REGRESSED = ("p95 latency of GET /items 70 ms vs baseline 50 ms: +40.0% (90 % interval +38.0% .. +42.0%), "
@@ -147,8 +149,8 @@ EXPECTED = {
     "no baseline": [("p95 latency of GET /items <= 500 ms", "pass", "p95 latency of GET /items 50 ms <= 500 ms"),
                     (REGRESSION, "skipped", "not checked: no --baseline given"),
                     (RATE, "pass", "error rate 0% <= 1%")],
-    "infrastructure": [("load test run", "error", "Prometheus died:")]
-    + [(name, "skipped", "not judged: the load test run failed: Prometheus died:") for name in (P95, P99, RATE, RPS)],
+    "infrastructure": [("load test run", "error", f"{DIED}\n{STORAGE}")]
+    + [(name, "skipped", f"not judged: the load test run failed: {DIED}") for name in (P95, P99, RATE, RPS)],
 }
 
 
@@ -202,7 +204,8 @@ def test_dorny_shows_the_regression_and_the_infrastructure_error_by_name(tmp_pat
         f"\tRegression: {REGRESSED}"]
     assert dorny(render(tmp_path, "inconclusive"))[1] == f"⚪ {REGRESSION}"  # not decided
     assert dorny(render(tmp_path, "infrastructure")) == [
-        "❌ load test run", "\tInfrastructureError: Prometheus died:", *[f"⚪ {n}" for n in (P95, P99, RATE, RPS)]]
+        "❌ load test run", f"\tInfrastructureError: {DIED}", f"\t{STORAGE}",
+        *[f"⚪ {n}" for n in (P95, P99, RATE, RPS)]]
 
 
 def mikepenz(xml):
@@ -238,7 +241,8 @@ def enricomi(xml, suite_logs=False):
     for case in suite.iter("testcase"):
         for issue in (e for e in case if e.tag in ("failure", "error")):
             message, text = issue.get("message") or "", issue.text or ""
-            details = ([message] if message not in text else []) + [text, case.findtext("system-out") or ""]
+            contained = " ".join(text.split()).startswith(" ".join(message.split()))
+            details = ([message] if not contained else []) + [text, case.findtext("system-out") or ""]
             state = "failed" if issue.tag == "failure" else "with error"
             out.append(("warning" if issue.tag == "failure" else "failure",
                         f"{case.get('name')} ({case.get('classname')}) {state}",
@@ -251,7 +255,9 @@ def enricomi(xml, suite_logs=False):
 
 def test_enricomi_shows_the_run_error_once_and_every_objective_not_judged(tmp_path):
     annotations, skipped = enricomi(render(tmp_path, "infrastructure"))
-    assert annotations == [("failure", f"load test run ({SUITE}) with error", "Prometheus died:\n<exit 1>")]
+    # the text starts with the message (headline and most telling line), then every line
+    assert annotations == [("failure", f"load test run ({SUITE}) with error",
+                            f"{DIED}\n{STORAGE}\n" + INFRA_ERROR.split("\n", 1)[1])]
     assert skipped == [f"{SUITE} ‑ {name}" for name in (P95, P99, RATE, RPS)]
 
 

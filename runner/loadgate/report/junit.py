@@ -19,8 +19,10 @@ shows <system-err> only with ``report_suite_logs``).  Hence:
 - a breach is ``<failure type="SLOBreach">`` whose message is the console's line, plus the top
   failure reasons of an error-rate objective (dorny lists a message's lines, mikepenz makes it
   the annotation's message); its text ends with `` slo.yaml:12``, where mikepenz annotates;
-- an infrastructure error is one testcase, "load test run", with <error>; every objective is
-  <skipped>, "not judged" (reporters count one error, not one per objective);
+- an infrastructure error is one testcase, "load test run", with <error> whose message is the
+  error's headline and its last line (e.g. the exception a traceback ends with: the lines
+  between are in the text); every objective is <skipped>, "not judged" (reporters count one
+  error, not one per objective);
 - a warning passes: ``warning: ...`` in its <system-out> (Jenkins) and, once, in the suite's
   <system-err> with the run's notes and the cut-short notice (EnricoMi with report_suite_logs);
 - testcase ``file``/``line`` attributes are left out: junit-10 has none (EnricoMi would read
@@ -107,9 +109,11 @@ def regression_case(plan: Plan, result: Result, where: str) -> TestCase:
 def error_cases(plan: Plan, verdict: Verdict) -> list[TestCase]:
     """An infrastructure error (or a signal): one error on the run, every objective not judged."""
     error = visible(verdict.error or "infrastructure error", newlines=True)
-    headline = error.splitlines()[0] if error.strip() else "infrastructure error"
-    run = TestCase(RUN, classname=plan.name)
-    run.add_error_info(message=headline, output=error,
+    lines = [line for line in error.splitlines() if line.strip()] or ["infrastructure error"]
+    headline, telling = lines[0], lines[1:][-1:]
+    message = "\n".join([headline] + telling)  # the headline and the most telling line
+    run = TestCase(RUN, classname=plan.name)  # the text starts with the message (EnricoMi shows it once)
+    run.add_error_info(message=message, output="\n".join([message] + lines[1:]) if telling else message,
                        error_type="Interrupted" if verdict.interrupted_by else "InfrastructureError")
     names = [r.objective.name for r in verdict.results]
     names += [regression_name(r.objective) for r in verdict.results if compared(r.objective)]
