@@ -55,3 +55,8 @@ class Terminated(BaseException):
     @property
     def exit_code(self) -> int:
         return 128 + self.signum
+
+
+class StoreRefused(ConfigError):
+    """The store the gate reads cannot hold what it judges (found during the load): exit 2 with
+    the reports written, nothing judged (measure/store.py)."""

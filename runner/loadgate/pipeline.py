@@ -13,7 +13,7 @@ from typing import Iterator
 
 from loadgate import report
 from loadgate.config.plan import Plan
-from loadgate.errors import TERMINATING, InfraError, Terminated
+from loadgate.errors import TERMINATING, InfraError, StoreRefused, Terminated
 from loadgate.judge import verdict as judging
 from loadgate.model import Measurements, Status, Verdict
 from loadgate.redaction import redact_text
@@ -33,27 +33,36 @@ def run(plan: Plan) -> Verdict:
     try:
         with teardown_guard() as resources:
             leftovers.remove_stale_folders()  # of runs killed with SIGKILL, which ran no teardown
+            store = identify_store(plan)  # a --prometheus-url that can never be judged: exit 2 now
             workdir = Path(resources.enter_context(
                 tempfile.TemporaryDirectory(prefix=leftovers.run_folder_prefix())))
             stack = open_stack(plan, resources, workdir)
             # Loaded only now, while Locust starts: they need prometheus-api-client and requests,
             # ~0.1 s of imports that would otherwise delay the load on every run.
             from loadgate.measure import preflight
+            from loadgate.measure.store import Held
             from loadgate.watch import abort, progress
 
             stack.wait_for_prometheus()
             preflight.check(stack.prometheus_url, plan.objectives, plan.slo_path,
                             plan.duration - plan.warmup, plan.run_id)
             guard = abort.Guard(plan.objectives, stack.prometheus_url, plan.run_id)
+            held = Held(store, stack.prometheus_url, plan.run_id, bool(plan.remote_write),
+                        stack.remote_write_error)  # the store holds this run's histogram, or exit 2
             with progress.live(plan, stack.prometheus_url) as watch:
-                outcome = guard.run(stack, watch)
-            measurements = measure(plan, stack, outcome.check(), guard, started)
+                outcome = guard.run(stack, held.watching(watch))
+            measurements = measure(plan, stack, outcome.check(), guard, held, started)
+            held.confirm()  # before any objective is judged
             verdict = judging.judge(plan.objectives, measurements, plan.baseline, guard.aborted,
                                     planned=(plan.warmup, plan.duration))
             if verdict.error:  # the locustfile stopped the load (sys.exit): what Locust said too
                 verdict.error = with_output(verdict.error, redact_text(outcome.output_tail))
     except InfraError as exc:
         verdict = judging.unknown(plan.objectives, redact_text(str(exc)))
+    except StoreRefused as exc:  # one line from cli.main, exit 2; nothing was judged
+        report.write_all(plan, judging.unknown(plan.objectives, redact_text(str(exc)),
+                                               ExitStatus.USAGE_ERROR))
+        raise
     except KeyboardInterrupt:
         finish(plan, judging.unknown(plan.objectives, "interrupted by SIGINT", ExitStatus.INTERRUPTED))
         raise
@@ -63,9 +72,18 @@ def run(plan: Plan) -> Verdict:
     return finish(plan, verdict)
 
 
-def measure(plan: Plan, stack, outcome: LoadOutcome, guard, started: float) -> Measurements:
+def identify_store(plan: Plan):
+    """The store at --prometheus-url (measure/store.py); None for loadgate's own Prometheus."""
+    if not plan.prometheus_url:
+        return None
+    from loadgate.measure import store
+
+    return store.identify(plan.prometheus_url)
+
+
+def measure(plan: Plan, stack, outcome: LoadOutcome, guard, held, started: float) -> Measurements:
     """Every figure of the run; a load without final figures says what Locust said (or, with
-    remote write, which store never showed them)."""
+    remote write, which store never showed them, or refused them)."""
     from loadgate.measure import window
     from loadgate.measure.reader import FinalFiguresMissing
 
@@ -75,6 +93,7 @@ def measure(plan: Plan, stack, outcome: LoadOutcome, guard, started: float) -> M
                               final_timeout=plan.store_wait if plan.judged_from_store else None)
     except FinalFiguresMissing as exc:
         if plan.judged_from_store:
+            held.confirm()  # the store refused the remote write: exit 2 naming the setting
             raise InfraError(stack.store_missing(url, plan.store_wait)) from None
         raise InfraError(outcome.explain_missing_figures(str(exc))) from None
 

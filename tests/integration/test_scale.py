@@ -8,7 +8,6 @@ import xml.etree.ElementTree as ET
 
 from loadgate.cli import main
 from loadgate.measure.cardinality import NAME_LIMIT
-from loadgate.stack.processes import free_port
 
 NAMES = 1000
 LOCUSTFILE = f'''
@@ -116,15 +115,3 @@ def test_a_regression_objective_over_a_thousand_names_reads_their_intervals_once
     assert len(decisions) > NAME_LIMIT  # names the baseline run never saw are not compared
     assert all(d["decision"] in ("pass", "fail", "inconclusive") for d in decisions)
     assert all("single numbers" not in d["basis"] for d in decisions)  # judged on intervals
-
-
-def test_a_prometheus_without_native_histograms_is_exit_2_naming_the_flag(tmp_path, demo, prometheus_for,
-                                                                           monkeypatch, capsys):
-    exporter = free_port()
-    url = prometheus_for(exporter, native=False)
-    monkeypatch.setenv("LOADGATE_EXPORTER_PORT", str(exporter))
-    monkeypatch.setenv("RECORD_DIR", str(tmp_path))
-    assert run(tmp_path, demo, "  - sli: throughput\n    min: 1/s\n", "--prometheus-url", url) == 2
-    err = capsys.readouterr().err
-    assert "--enable-feature=native-histograms" in err and len(err.strip().splitlines()) == 1
-    assert not list(tmp_path.glob("samples-*.json"))  # Locust never started

@@ -120,16 +120,34 @@ def test_two_runs_at_once_scraped_directly_by_one_prometheus(tmp_path, shared, p
 
 
 def test_a_store_that_never_shows_the_figures_is_exit_3_naming_it(tmp_path, shared):
-    store = shared()  # no remote-write receiver: every write is refused
+    store = shared()
+    nowhere = f"http://127.0.0.1:{free_port()}/api/v1/write"  # nothing listens: never delivered
     with Target() as target:
         run = Run(tmp_path / "lost", target.url, 2, "--prometheus-url", store, "--remote-write",
-                  f"{store}/api/v1/write", env={"LOADGATE_STORE_WAIT": "3s",
-                                                "LOADGATE_REMOTE_WRITE_PASSWORD": "s3cret-pw",
-                                                "LOADGATE_REMOTE_WRITE_USERNAME": "gate"})
+                  nowhere, env={"LOADGATE_STORE_WAIT": "3s", "LOADGATE_REMOTE_WRITE_PASSWORD": "s3cret-pw",
+                                "LOADGATE_REMOTE_WRITE_USERNAME": "gate"})
         code, output = run.finish()
     assert code == 3, output
     assert f"never became visible in the store at {store} within 3 s" in output, output
     reports = "".join(p.read_text() for p in (tmp_path / "lost" / "reports").iterdir())
+    assert "s3cret-pw" not in output + reports
+
+
+def test_a_store_that_refuses_the_remote_write_is_exit_2_with_its_answer(tmp_path, shared):
+    store = shared()  # no remote-write receiver: the store answers every write with 404
+    with Target() as target:
+        run = Run(tmp_path / "refused", target.url, 2, "--prometheus-url", store, "--remote-write",
+                  f"{store}/api/v1/write", env={"LOADGATE_REMOTE_WRITE_PASSWORD": "s3cret-pw",
+                                                "LOADGATE_REMOTE_WRITE_USERNAME": "gate"})
+        code, output = run.finish()
+    assert code == 2, output
+    assert (f"the store at {store} (Prometheus 2.42.0+ds): it refused this run's remote write "
+            "(server returned HTTP status 404 Not Found: remote write receiver needs to be enabled "
+            "with ") in output, output  # the store's own words
+    assert output.rstrip().endswith("start it with --web.enable-remote-write-receiver "
+                                    "--enable-feature=native-histograms"), output
+    assert run.results()["exit_code"] == 2
+    reports = "".join(p.read_text() for p in (tmp_path / "refused" / "reports").iterdir())
     assert "s3cret-pw" not in output + reports
 
 

@@ -3,7 +3,14 @@ VictoriaMetrics, refused where a store cannot hold what the gate reads (docs/sto
 
 from __future__ import annotations
 
+import os
+import time
+
 import pytest
+
+from loadgate.stack.processes import free_port
+from tests.helpers import Target
+from tests.integration.test_teardown import descendants
 
 from tests.integration.stores import (  # noqa: F401 - stores: the fixture
     PROMETHEUS_VERSIONS, prometheus_receiver, stores, victoria_metrics)
@@ -59,3 +66,61 @@ def test_a_copy_to_victoria_metrics_arrives_with_the_run_id(gate, stores):  # no
     assert {"loadgate_requests_total", "loadgate_users", "up"} <= names, names
     # VictoriaMetrics 1.143+ turns a native histogram into classic vmrange buckets
     assert "loadgate_all_requests_duration_seconds_bucket" in names, names
+
+
+def run_timed(gate, *args: str, load: str = "users: 5\n  spawn_rate: 5\n  duration: 30s") -> tuple[int, float]:
+    started = time.monotonic()
+    code = gate.run(LATENCY, *args, load=load)
+    return code, time.monotonic() - started
+
+
+def test_a_receiver_without_native_histograms_is_exit_2_early(gate, stores, capsys):  # noqa: F811
+    store = stores(prometheus_receiver, "2.42", native=False)
+    code, took = run_timed(gate, "--prometheus-url", store.url, "--remote-write",
+                           f"{store.url}/api/v1/write")
+    assert code == 2
+    error = capsys.readouterr().err.strip().splitlines()[-1]  # the last line, and only one
+    assert error.startswith(f"loadgate: error: the store at {store.url} (Prometheus 2.42.0"), error
+    assert "native histograms are disabled" in error  # the store's own answer to the agent
+    assert error.endswith("start it with --web.enable-remote-write-receiver "
+                          "--enable-feature=native-histograms"), error
+    assert took < 15  # of a 30 s load: refused within its first seconds, nothing judged
+    results = gate.results()
+    assert results["exit_code"] == 2 and all(s["status"] == "error" for s in results["slos"])
+    left = {pid: cmd for pid, cmd in descendants(os.getpid()).items() if pid != store.process.pid}
+    assert not [cmd for cmd in left.values() if "locust" in cmd or "prometheus" in cmd], left
+
+
+def test_a_prometheus_scraping_without_native_histograms_is_exit_2_early(gate, prometheus_for, capsys,
+                                                                        monkeypatch):
+    port = free_port()
+    url = prometheus_for(port, native=False)
+    monkeypatch.setenv("LOADGATE_EXPORTER_PORT", str(port))
+    code, took = run_timed(gate, "--prometheus-url", url)
+    assert code == 2
+    error = capsys.readouterr().err.strip().splitlines()[-1]
+    assert "holds this run's counters but not its latency histogram" in error, error
+    assert error.endswith("start it with --enable-feature=native-histograms (it then scrapes the "
+                          "protobuf format, which carries the histogram)"), error
+    assert took < 20
+
+
+@pytest.mark.parametrize("args", [("--prometheus-url", "{vm}"),
+                                  ("--prometheus-url", "{vm}", "--remote-write", "{vm}/api/v1/write")])
+def test_victoria_metrics_as_the_store_read_is_refused_before_the_load(gate, stores, capsys, args):  # noqa: F811
+    store = stores(victoria_metrics)
+    code = gate.run(LATENCY, *[a.format(vm=store.url) for a in args], load=LOAD)
+    assert code == 2
+    error = capsys.readouterr().err.strip().splitlines()[-1]
+    assert error.startswith(f"loadgate: error: --prometheus-url {store.url} is VictoriaMetrics, "), error
+    assert "-search.latencyOffset" in error and "--remote-write URL alone" in error
+    assert gate.samples() == []  # no request was made
+
+
+def test_a_url_that_is_no_query_api_is_refused_before_the_load(gate, capsys):
+    with Target() as other:  # answers 200 with a plain-text body to everything
+        code = gate.run(LATENCY, "--prometheus-url", other.url, load=LOAD)
+    assert code == 2
+    error = capsys.readouterr().err
+    assert f"--prometheus-url {other.url} is not a Prometheus query API" in error, error
+    assert gate.samples() == []

@@ -47,6 +47,11 @@ LOCUST_REQUESTS = "loadgate_locust_requests"
 FAILURE_REASONS = "loadgate_request_failure_reasons_total"
 USER_ERRORS = "loadgate_user_errors_total"
 
+# What the store holds of this run (store.py; the reader adds the run id): any series, counted
+# requests, the latency histogram as a native one (histogram_count() of anything else is empty).
+STORE_HOLDS = {"series": f"count({USERS})", "requests": f"count({REQUESTS})",
+               "histogram": f"count(histogram_count({ALL_HISTOGRAM}))"}
+
 NAMES = ("window", "start", "end")
 _VARIABLE = re.compile(r"\$(?:\{(window|start|end)\}|(window|start|end)\b)")
 

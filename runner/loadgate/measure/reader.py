@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Callable, TypeVar
 
@@ -15,6 +16,7 @@ from requests.exceptions import RequestException
 from loadgate import credentials
 from loadgate.errors import InfraError
 from loadgate.measure.promql import FINISHED, scoped
+from loadgate.redaction import redact, redact_url
 from loadgate.stack import prometheus_versions
 
 # Measuring starts once Locust has exited, and the exporter keeps Locust alive until its final
@@ -22,6 +24,16 @@ from loadgate.stack import prometheus_versions
 # (A store that receives them later, e.g. through remote write, needs a longer timeout.)
 FINAL_SCRAPE_TIMEOUT = 1.5
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One HTTP answer of the store, as store.py reads it (header names lower-case)."""
+
+    status: int
+    headers: dict
+    body: dict | None  # the JSON body, None if it was not JSON
+    text: str = ""  # its first 200 characters
 
 
 class FinalFiguresMissing(InfraError):
@@ -88,17 +100,32 @@ class Reader:
         a store that does not say (not an error: the rules of the newest version then apply)."""
         if self._version is None:
             try:
-                response = self.client._session.get(
-                    f"{self.client.url}/api/v1/status/buildinfo", headers=self.client.headers,
-                    auth=self.client.auth, timeout=self.client._timeout)
-                self._version = (prometheus_versions.parse_buildinfo(response.json()),)
-            except (RequestException, ValueError):
+                answer = self.get("/api/v1/status/buildinfo")
+                self._version = (prometheus_versions.parse_buildinfo(answer.body),)
+            except InfraError:
                 self._version = (None,)
         return self._version[0]
 
     def quantile_rule(self) -> prometheus_versions.QuantileRule:
         """How the answering Prometheus computes ``histogram_quantile`` (measure/histograms.py)."""
         return prometheus_versions.quantile_rule(self.server_version())
+
+    def get(self, path: str, params: dict | None = None) -> Answer:
+        """Any GET under the store's URL (``/api/v1/status/buildinfo``), with the queries'
+        credentials and headers; unreachable: InfraError."""
+        try:
+            response = self.client._session.get(
+                self.client.url.rstrip("/") + path, params=params, headers=self.client.headers,
+                auth=self.client.auth, timeout=self.client._timeout)
+        except RequestException as exc:
+            raise InfraError(f"cannot reach the store at {redact_url(self.client.url)}: "
+                             f"{redact(str(exc))}") from None
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        return Answer(response.status_code, {k.lower(): v for k, v in response.headers.items()},
+                      body if isinstance(body, dict) else None, response.text[:200])
 
     def concurrently(self, queries: dict[str, str]) -> dict[str, list[tuple[dict, float]]]:
         """Several instant queries at once (a few ms each)."""

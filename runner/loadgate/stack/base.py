@@ -77,6 +77,10 @@ class LoadLoop:
     def check_health(self) -> None:
         """Raise InfraError when a part of the stack other than the master died."""
 
+    def remote_write_error(self) -> str | None:
+        """Why the store refused the local Prometheus' last remote write, if it did."""
+        return None
+
     def watch_load(self, duration: float, watch: Watch | None) -> LoadOutcome:
         started = time.monotonic()
         while not self.locust_exited(self.POLL):

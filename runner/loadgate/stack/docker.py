@@ -38,7 +38,6 @@ from loadgate.stack.compose import (
 )
 from loadgate.stack.grafana import write_dashboard
 from loadgate.stack.locust_argv import ENTRY, PACKAGE, exporter_env, master_args, worker_args
-from loadgate.stack.probe import check_native_histograms
 from loadgate.stack.processes import free_port
 from loadgate.stack.prometheus_config import prometheus_config
 
@@ -91,8 +90,6 @@ class DockerStack(LoadLoop):
 
     @classmethod
     def start(cls, plan: Plan, resources: ExitStack, workdir: Path) -> DockerStack:
-        if plan.prometheus_url:
-            check_native_histograms(plan.prometheus_url)
         client = check_engine()
         stack = cls(plan, client, find_stack_dir(), workdir)
         stack.write_files(find_stack_dir())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -17,14 +18,15 @@ from loadgate.redaction import redact_url
 from loadgate.stack import leftovers, prometheus_versions, remote
 from loadgate.stack.base import LoadLoop, LoadOutcome, Watch
 from loadgate.stack.locust_argv import exporter_env, locust_argv, master_args, worker_args
-from loadgate.stack.probe import STARTUP_TIMEOUT, check_native_histograms, http_ok, wait_until
+from loadgate.stack.probe import STARTUP_TIMEOUT, http_ok, wait_until
 from loadgate.stack.processes import Child, check_port_free, free_port, stop_all
 from loadgate.stack.prometheus_config import prometheus_config
 from loadgate.stack.prometheus_versions import Version
 
 log = logging.getLogger("loadgate")
 
-FLUSH_DEADLINE = "3s"
+FLUSH_DEADLINE = "1s"
+SEND_ERROR = re.compile(r'\berr="((?:[^"\\]|\\.)*)"')
 INSTALL_HINT = ("install it with `apt-get install prometheus` (Debian/Ubuntu), or pass "
                 "--prometheus-bin PATH / set LOADGATE_PROMETHEUS_BIN")
 
@@ -77,8 +79,6 @@ class LocalStack(LoadLoop):
     @classmethod
     def start(cls, plan: Plan, resources: ExitStack, workdir: Path) -> LocalStack:
         stack = cls(plan, resources, workdir)
-        if plan.prometheus_url:
-            check_native_histograms(plan.prometheus_url)
         if plan.prometheus_url and not plan.remote_write:
             stack.exporter_port = plan.exporter_port
         else:
@@ -137,6 +137,18 @@ class LocalStack(LoadLoop):
                 f"{redact_url(self.plan.remote_write or '')}; check that URL, that the store accepts "
                 "remote write, and LOADGATE_REMOTE_WRITE_USERNAME/_PASSWORD or _BEARER_TOKEN; "
                 f"the agent's last lines:\n{self.prometheus.output_tail() or '(none)'}")
+
+    def remote_write_error(self) -> str | None:
+        """The store's answer to the last remote write Prometheus logged as refused (it logs
+        ``msg="Failed to send batch, retrying" ... err="server returned HTTP status 500 ...:
+        native histograms are disabled"``, 2.x and 3.x alike)."""
+        if self.prometheus is None or not self.plan.remote_write:
+            return None
+        failed = [SEND_ERROR.search(line) for line in self.prometheus.output_tail(40).splitlines()
+                  if "Failed to send batch" in line or "non-recoverable error" in line]
+        answers = [found.group(1).replace('\\"', '"') for found in failed if found]
+        # the store's own answer; one that cannot be reached is left to the final wait (exit 3)
+        return answers[-1] if answers and "server returned HTTP status" in answers[-1] else None
 
     def wait_for_prometheus(self) -> None:
         """Prometheus starts while Locust imports the locustfile; both must be ready to go on.

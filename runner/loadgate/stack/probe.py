@@ -7,11 +7,8 @@ import urllib.error
 import urllib.request
 from urllib.parse import urlsplit
 
-from loadgate import credentials
-from loadgate.errors import ConfigError, InfraError
-from loadgate.redaction import redact
+from loadgate.errors import InfraError
 from loadgate.stack.processes import Child, port_owner
-from loadgate.stack.prometheus_config import NATIVE_HISTOGRAMS
 
 STARTUP_TIMEOUT = 30.0
 
@@ -22,24 +19,6 @@ def http_ok(url: str, timeout: float = 1.0) -> bool:
             return response.status == 200
     except (urllib.error.URLError, OSError):
         return False
-
-
-def check_native_histograms(url: str) -> None:
-    """A Prometheus given with --prometheus-url must ingest native histograms; ConfigError naming
-    the flag when its flags say it does not (a store without that API is left to the final read)."""
-    import requests  # the queries' credentials (LOADGATE_PROMETHEUS_*) go along
-
-    auth = credentials.for_requests(credentials.from_env(credentials.QUERIES))
-    try:
-        response = requests.get(url.rstrip("/") + "/api/v1/status/flags", timeout=5, **auth)
-        if not response.ok:
-            return
-        flags = response.json().get("data") or {}
-    except (requests.RequestException, ValueError, AttributeError) as exc:
-        raise InfraError(f"cannot reach Prometheus at {redact(url)}: {redact(str(exc))}") from None
-    if isinstance(flags, dict) and "native-histograms" not in str(flags.get("enable-feature", "")):
-        raise ConfigError(f"Prometheus at {redact(url)} does not ingest native histograms, which "
-                          f"loadgate's latency histogram is: start it with {NATIVE_HISTOGRAMS}")
 
 
 def exporter_ready(url: str, run_id: str) -> bool:
