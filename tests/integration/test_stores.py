@@ -10,11 +10,14 @@ import pytest
 
 from loadgate.stack.processes import free_port
 from tests.helpers import Target
-from tests.integration.test_teardown import descendants
-
 from tests.integration.stores import (  # noqa: F401 - stores: the fixture
-    PROMETHEUS_VERSIONS, prometheus_receiver, stores, victoria_metrics)
+    PROMETHEUS_VERSIONS,
+    prometheus_receiver,
+    stores,
+    victoria_metrics,
+)
 from tests.integration.test_gate import exact_percentile
+from tests.integration.test_teardown import descendants
 
 LATENCY = ("  - sli: latency\n    percentile: 95\n    max: 10s\n"
            "  - sli: latency\n    percentile: 99\n    max: 10s\n    request: GET /items\n")

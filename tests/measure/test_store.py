@@ -54,7 +54,7 @@ def test_the_kind_of_store_from_its_answers(buildinfo, query, kind, version):
     (Store("influxdb", "1.6.7"), "no PromQL API: measure with the local Prometheus and keep a copy"),
     (Store("none", answer="HTTP 404 'x'"), "GET /api/v1/query answered HTTP 404 'x'"),
     (Store("mimir", answer="no org id"), "LOADGATE_PROMETHEUS_HEADERS='X-Scope-OrgID=TENANT'"),
-    (Store("prometheus", "2.39.1"), "use 2.40 or later"),
+    (Store("prometheus", "2.39.1"), "use 2.40.0 or later"),
 ])
 def test_stores_that_can_never_be_judged_are_refused_saying_what_to_do(store, words):
     assert words in refusal(store)

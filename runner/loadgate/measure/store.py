@@ -26,8 +26,8 @@ their source and changelogs (docs/stores.md).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from requests.adapters import Retry
 
