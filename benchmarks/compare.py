@@ -4,7 +4,8 @@
 Writes synthetic results.json files (--requests requests, --intervals 1 s intervals each, the
 shape report/json_report.py writes) for --runs baseline runs and one current run in which every
 tenth request is 30 % slower, then times the whole command in this process (reading, comparing,
-formatting) and each stage.  Usage: .venv/bin/python benchmarks/compare.py [--requests 1000]
+formatting; wall and CPU time: on a shared machine the CPU time is the steadier figure) and
+each stage.  Usage: .venv/bin/python benchmarks/compare.py [--requests 1000]
 [--runs 30] [--intervals 30] [--repeat 3]
 """
 
@@ -80,13 +81,15 @@ def main_() -> None:
         print(f"{args.runs} baseline runs + 1, {args.requests} requests x {args.intervals} intervals "
               f"each ({size:.0f} MB of results.json)")
         for _ in range(args.repeat):
+            cpu = time.process_time()
             with contextlib.redirect_stdout(io.StringIO()) as out:
                 _, whole = timed(main, ["compare", str(base), str(current), "--format", "markdown"])
+            cpu = time.process_time() - cpu
             read, t_read = timed(runs.baseline_runs, [str(base)])
             now = runs.current_run(str(current))
             result, t_compare = timed(changes.compare, read, now)
             _, t_format = timed(formats.console, result)
-            print(f"loadgate compare: {whole:.2f} s (reading {t_read:.2f} s, comparing {t_compare:.2f} s, "
+            print(f"loadgate compare: {whole:.2f} s, {cpu:.2f} s of CPU (reading {t_read:.2f} s, comparing {t_compare:.2f} s, "
                   f"formatting {t_format:.2f} s); {result.count('worse')} worse of {len(result.rows)}, "
                   f"{len(out.getvalue())} characters of Markdown")
 

@@ -19,6 +19,7 @@ from loadgate.judge.estimates import FIGURES
 from loadgate.judge.significance import Change, Decision, decide_changes, figure_estimates
 
 TOTALS = "all requests"
+NOTHING: dict = {}
 ORDER = {"worse": 0, "better": 1, "inconclusive": 2, "same": 3}
 HIGHER_IS_WORSE = {figure: figure != "rps" for figure in FIGURES}
 assert set(QUANTILE_FIELDS.values()) <= set(FIGURES)
@@ -79,7 +80,16 @@ def _medians(base: list[list[dict | None]], figure: str) -> list[float | None]:
     """Each scope's median of ``figure`` over the baseline runs it is in."""
     import numpy
 
-    values = numpy.array([[value(row, figure) for row in rows] for rows in base], dtype=float)
+    def column(name: str):
+        return numpy.array([[(row or NOTHING).get(name) for row in rows] for rows in base], dtype=float)
+
+    if figure == "error_rate":
+        with numpy.errstate(divide="ignore", invalid="ignore"):
+            requests = column("requests")
+            values = numpy.nan_to_num(column("failures")) / numpy.where(requests > 0, requests, numpy.nan)
+    else:
+        values = column(figure)
+    values[~numpy.isfinite(values)] = numpy.nan
     present = ~numpy.isnan(values).all(axis=0)
     medians = numpy.nanmedian(numpy.where(present, values, 0.0), axis=0)
     return [float(m) if p else None for m, p in zip(medians, present)]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+from itertools import chain
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -144,7 +145,8 @@ def _no_constant(name: str):
     raise ValueError(f"the baseline holds {name}, which is not a number loadgate writes")
 
 
-NUMBER, TEXT = (int, float), (str,)
+# types as sets, None allowed everywhere; bool is not a number here (a subclass of int)
+NUMBER, TEXT = frozenset({int, float, type(None)}), frozenset({str, type(None)})
 # The fields a comparison reads, with the types a results.json holds (None is always allowed).
 SLO_FIELDS = {"name": TEXT, "sli": TEXT, "request": TEXT, "measured": NUMBER, "percentile": NUMBER,
               "for_s": NUMBER}
@@ -162,34 +164,35 @@ def check_types(data: dict, path: str, key: str = "--baseline") -> None:
     rows += [(f"requests[{i}]", e, ROW_FIELDS) for i, e in enumerate(data.get("requests") or [])]
     rows += [("totals", data["totals"], ROW_FIELDS)] if data.get("totals") is not None else []
     for where, entry, fields in rows:
-        if not isinstance(entry, dict):
+        if type(entry) is not dict:
             raise ConfigError(f"{where}: expected an object, got {type(entry).__name__}",
                               path=path, key=key)
-        for field, types in fields.items():
-            value = entry.get(field)
-            if value is not None and (isinstance(value, bool) or not isinstance(value, types)):
-                kind = "a number" if types is NUMBER else "a string"
-                raise ConfigError(f"{where}.{field}: expected {kind}, got {value!r:.40}",
-                                  path=path, key=key)
-        check_columns(entry.get("intervals"), f"{where}.intervals", path, key)
+        wrong = [f for f, types in fields.items() if type(entry.get(f)) not in types]
+        if wrong:
+            value, kind = entry[wrong[0]], "a number" if fields[wrong[0]] is NUMBER else "a string"
+            raise ConfigError(f"{where}.{wrong[0]}: expected {kind}, got {value!r:.40}", path=path, key=key)
+        if "intervals" in entry:
+            check_columns(entry["intervals"], f"{where}.intervals", path, key)
 
 
 UNREAD_COLUMNS = frozenset({"seconds", "start", "error_rate"})  # every other column is read
-COLUMN_TYPES = {int, float, type(None)}  # not bool, a subclass of int
 
 
 def check_columns(columns: object, where: str, path: str, key: str = "--baseline") -> None:
     """``intervals``: an object of lists of numbers (or null), one per interval; the columns a
-    comparison reads are checked.  Types as a set: 9 million values (30 runs of 1 000 requests)
-    in 0.2 s instead of 1.5 s."""
+    comparison reads are checked.  Types as one set per row (not isinstance per value): 30 runs
+    of 1 000 requests x 30 intervals are 6 million values."""
     if columns is None:
         return
-    if not isinstance(columns, dict):
+    if type(columns) is not dict:
         raise ConfigError(f"{where}: expected an object, got {type(columns).__name__}",
                           path=path, key=key)
-    for name in columns.keys() - UNREAD_COLUMNS:
+    read = [columns[name] for name in columns if name not in UNREAD_COLUMNS]
+    if all(type(v) is list for v in read) and set(map(type, chain.from_iterable(read))) <= NUMBER:
+        return
+    for name in columns.keys() - UNREAD_COLUMNS:  # which column, for the message
         values = columns[name]
-        if not isinstance(values, list) or not set(map(type, values)) <= COLUMN_TYPES:
+        if type(values) is not list or not set(map(type, values)) <= NUMBER:
             raise ConfigError(f"{where}.{name}: expected a list of numbers", path=path, key=key)
 
 
