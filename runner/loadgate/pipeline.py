@@ -55,6 +55,7 @@ def run(plan: Plan) -> Verdict:
             held.confirm()  # before any objective is judged
             verdict = judging.judge(plan.objectives, measurements, plan.baseline, guard.aborted,
                                     planned=(plan.warmup, plan.duration))
+            verdict.notes += outcome.notes()
             if verdict.error:  # the locustfile stopped the load (sys.exit): what Locust said too
                 verdict.error = with_output(verdict.error, redact_text(outcome.output_tail))
     except InfraError as exc:

@@ -14,7 +14,7 @@ import ast
 import subprocess
 import sys
 from pathlib import Path
-from typing import Iterable
+from collections.abc import Iterable
 
 from loadgate import input_files
 from loadgate.errors import ConfigError

@@ -74,7 +74,8 @@ Configuration comes from environment variables set by loadgate:
   LOADGATE_EXPORTER_ADDR (default 127.0.0.1), LOADGATE_EXPORTER_PORT (default 9646),
   LOADGATE_WARMUP (seconds, default 0), LOADGATE_FINAL_SCRAPE_TIMEOUT (seconds, default 15),
   LOADGATE_RUN_ID (the run's id, a ``run_id`` label on every series; default ``adhoc``),
-  LOADGATE_STOP_AFTER (seconds; set when the duration is not whole seconds, which -t cannot say),
+  LOADGATE_STOP_AFTER (seconds: the duration; the exporter ends the load then where -t cannot:
+  a fractional duration, or a LoadTestShape -- listeners.py),
   LOADGATE_STOP_FILE (a path: once it exists, loadgate is tearing down and the final-scrape wait
   ends at once).
 Workers on other hosts (``loadgate worker``) greet the master with their versions; the master
@@ -93,10 +94,11 @@ from locust import __version__ as LOCUST_VERSION
 from locust import events
 from locust.runners import MasterRunner, WorkerRunner
 
-from loadgate.locust_side import failure_reasons, roster, tally
+from loadgate.locust_side import failure_reasons, listeners, roster, tally
 from loadgate.locust_side import protobuf_exposition as protobuf
 from loadgate.locust_side import text_exposition as text
 from loadgate.locust_side import worker_link as link
+from loadgate.printable import valid
 from loadgate.redaction import redact_name
 
 log = logging.getLogger("loadgate.exporter")
@@ -171,7 +173,7 @@ class Exporter:
         raw = (request_type, name, self.phase())
         key = self.keys.get(raw)
         if key is None:
-            key = self.keys[raw] = (str(request_type), redact_name(str(name)), raw[2])
+            key = self.keys[raw] = (valid(request_type), valid(redact_name(str(name))), raw[2])
         return key
 
     def on_request(self, request_type, name, response_time, exception=None, **_kw) -> None:
@@ -205,7 +207,9 @@ class Exporter:
             if stop_file and (os.path.exists(stop_file) or os.getppid() != _PARENT):
                 return  # torn down, or loadgate is gone (kill -9): nobody reads the final figures
             gevent.sleep(0.005)
-        if not self.final_scrapes:
+        if self.final_scrapes:
+            log.info(listeners.FINAL_SCRAPED)
+        else:
             log.warning("loadgate exporter: no final scrape within %.0f s", timeout)
 
 
@@ -239,7 +243,8 @@ def _on_init(environment, **_kw) -> None:
     global _exporter, _roll
     _exporter = exporter = Exporter(environment)
     events.request.remove_listener(_on_request_before_init)  # one listener per request from now on
-    environment.events.request.add_listener(exporter.on_request)
+    listeners.run_first(environment.events.request, exporter.on_request)  # before the scenario's
+    listeners.run_first(environment.events.test_start, _on_test_start)
     for early in _before_init:  # a worker joining a running load may run users before init
         exporter.on_request(**early)
     _before_init.clear()
@@ -253,7 +258,8 @@ def _on_init(environment, **_kw) -> None:
         _roll = roster.Roll(os.environ.get("LOADGATE_ROSTER_FILE"), LOCUST_VERSION)
         link.attach_master(runner, _roll, exporter)
         environment.events.worker_report.add_listener(_merge_from_worker)
-    exporter.serve()
+    if not listeners.init_failed():  # else Locust exits: loadgate shows the init hook's traceback
+        exporter.serve()
 
 
 def _on_window_message(environment, msg, **_kw) -> None:
@@ -303,8 +309,7 @@ def _on_test_start(environment, **_kw) -> None:
     if isinstance(runner, MasterRunner):
         runner.send_message("loadgate_window", _exporter.window_start)
     stop_after = os.environ.get("LOADGATE_STOP_AFTER")
-    if stop_after:  # Locust's -t takes whole seconds: a fractional duration ends here, as -t would
-        gevent.spawn_later(float(stop_after), runner.quit)
+    listeners.stop_at(environment, float(stop_after) if stop_after else None)
 
 
 @events.test_stop.add_listener

@@ -27,20 +27,16 @@ def exporter_env(plan: Plan, port: int, addr: str = "127.0.0.1") -> dict[str, st
         "LOADGATE_RUN_ID": plan.run_id,
         "LOADGATE_VERSION": __version__,  # workers on other hosts must run the same (locust_side/roster.py)
         "PYTHONUNBUFFERED": "1",
-        **({"LOADGATE_STOP_AFTER": repr(plan.duration)} if stops_early(plan.duration) else {}),
+        "LOADGATE_STOP_AFTER": repr(plan.duration),  # where -t cannot end the load (listeners.py)
     }
 
 
 def run_time(duration: float) -> str:
     """Locust's ``-t``: whole seconds only (``20s``, no ``4.5s`` or ``4500ms``), rounded up.  A
     fractional duration is ended on time by the exporter (LOADGATE_STOP_AFTER), the way ``-t``
-    ends a load: ``runner.quit()`` from a timer started with the load."""
+    ends a load: ``runner.quit()`` from a timer started with the load; so is a load with a
+    LoadTestShape, which Locust runs without regard to ``-t``."""
     return f"{max(math.ceil(duration), 1)}s"
-
-
-def stops_early(duration: float) -> bool:
-    """True when Locust's whole-second ``-t`` would run longer than the duration."""
-    return max(math.ceil(duration), 1) != duration
 
 
 def spawn_rate(rate: float) -> str:
