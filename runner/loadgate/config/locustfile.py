@@ -13,8 +13,8 @@ from __future__ import annotations
 import ast
 import subprocess
 import sys
-from pathlib import Path
 from collections.abc import Iterable
+from pathlib import Path
 
 from loadgate import input_files
 from loadgate.errors import ConfigError
