@@ -41,7 +41,7 @@ def run(plan: Plan) -> Verdict:
             # ~0.1 s of imports that would otherwise delay the load on every run.
             from loadgate.measure import preflight
             from loadgate.measure.store import Held
-            from loadgate.watch import abort, progress
+            from loadgate.watch import abort, early_reads, progress
 
             stack.wait_for_prometheus()
             preflight.check(stack.prometheus_url, plan.objectives, plan.slo_path,
@@ -49,9 +49,11 @@ def run(plan: Plan) -> Verdict:
             guard = abort.Guard(plan.objectives, stack.prometheus_url, plan.run_id)
             held = Held(store, stack.prometheus_url, plan.run_id, bool(plan.remote_write),
                         stack.remote_write_error)  # the store holds this run's histogram, or exit 2
-            with progress.live(plan, stack.prometheus_url) as watch:
+            with progress.live(plan, stack.prometheus_url) as watch, \
+                    early_reads.reading(plan, stack.prometheus_url) as early:
                 outcome = guard.run(stack, held.watching(watch))
-            measurements = measure(plan, stack, outcome.check(), guard, held, started)
+            measurements = measure(plan, stack, outcome.check(), guard, held, started,
+                                   early.readings() if early else None)
             held.confirm()  # before any objective is judged
             verdict = judging.judge(plan.objectives, measurements, plan.baseline, guard.aborted,
                                     planned=(plan.warmup, plan.duration))
@@ -82,16 +84,19 @@ def identify_store(plan: Plan):
     return store.identify(plan.prometheus_url)
 
 
-def measure(plan: Plan, stack, outcome: LoadOutcome, guard, held, started: float) -> Measurements:
-    """Every figure of the run; a load without final figures says what Locust said (or, with
-    remote write, which store never showed them, or refused them)."""
+def measure(plan: Plan, stack, outcome: LoadOutcome, guard, held, started: float,
+            readings=None) -> Measurements:
+    """Every figure of the run (``readings``: those read while the load ran); a load without
+    final figures says what Locust said (or, with remote write, which store never showed them,
+    or refused them)."""
     from loadgate.measure import window
     from loadgate.measure.reader import FinalFiguresMissing
 
     url = stack.prometheus_url
     try:
         return window.measure(url, plan.objectives, until=guard.until, run_id=plan.run_id, since=started,
-                              final_timeout=plan.store_wait if plan.judged_from_store else None)
+                              final_timeout=plan.store_wait if plan.judged_from_store else None,
+                              readings=readings)
     except FinalFiguresMissing as exc:
         if plan.judged_from_store:
             held.confirm()  # the store refused the remote write: exit 2 naming the setting

@@ -32,6 +32,7 @@ from loadgate.errors import InfraError
 from loadgate.measure import grouped, promql
 from loadgate.measure.histograms import quantiles_ms
 from loadgate.measure.reader import Reader
+from loadgate.measure.readings import Readings
 from loadgate.model import Intervals, Objective, Window
 
 log = logging.getLogger("loadgate")
@@ -41,8 +42,10 @@ Key = tuple[str, str]  # (method, name)
 
 
 def interval_seconds(window_seconds: float, scrape_seconds: float) -> float:
-    """1 s; more for windows over MAX_INTERVALS s or scrapes more than 0.5 s apart."""
-    return float(max(1, math.ceil(window_seconds / MAX_INTERVALS), math.ceil(2 * scrape_seconds)))
+    """1 s; more for windows of over MAX_INTERVALS whole seconds (the shortest whole number of
+    seconds leaving at most MAX_INTERVALS whole intervals: a 120.03 s window keeps 1 s, a 1800.03 s
+    one 15 s, so the length a run was planned for decides it) or scrapes more than 0.5 s apart."""
+    return float(max(int(window_seconds / (MAX_INTERVALS + 1)) + 1, math.ceil(2 * scrape_seconds)))
 
 
 def ends(window: Window, seconds: float) -> tuple[float, ...]:
@@ -51,12 +54,31 @@ def ends(window: Window, seconds: float) -> tuple[float, ...]:
     return tuple(round(window.start + k * seconds, 3) for k in range(1, count + 1))
 
 
-def scrape_spacing(reader: Reader, window: Window) -> float:
-    """Median time between the exporter's scrapes during the window (0.25 s with loadgate's own)."""
+def scrape_spacing(reader: Reader, window: Window, default: float | None = 1.0,
+                   at_least: int = 1) -> float | None:
+    """Median time between the exporter's scrapes during the window (0.25 s with loadgate's own);
+    ``default`` with fewer than ``at_least`` gaps between scrapes to tell."""
     span = promql.duration(window.seconds + 1)
     stamps = sorted({float(ts) for _, raw in reader.raw(f"{promql.FINISHED}[{span}]") for ts, _ in raw})
     gaps = [b - a for a, b in zip(stamps, stamps[1:])]
-    return median(gaps) if gaps else 1.0
+    return median(gaps) if len(gaps) >= at_least else default
+
+
+def read_range(reader: Reader, text: str, instants: tuple[float, ...], seconds: float) -> dict[Key, list]:
+    """One range query evaluated at ``instants`` (``seconds`` apart): per (method, name), one
+    value per instant (None: no sample), a number or a native histogram (JSON)."""
+    result = reader.range(text, instants[0], instants[-1] + seconds / 10, seconds)
+    return {(r["metric"].get("method", ""), r["metric"].get("name", "")): _aligned(r, instants)
+            for r in result}
+
+
+def _aligned(series: dict, instants: tuple[float, ...]) -> list:
+    if "histograms" in series:
+        histograms = {round(float(ts), 3): h for ts, h in series["histograms"]}
+        return [histograms.get(t) for t in instants]
+    found = {round(float(ts), 3): float(v) for ts, v in series.get("values", [])}
+    values = [found.get(t) for t in instants]
+    return [None if v is None or math.isnan(v) or math.isinf(v) else v for v in values]
 
 
 class Grid:
@@ -66,11 +88,15 @@ class Grid:
     scrape target on a 5 s tick, so the first seconds of a window can lie before the first
     scrape: their requests all land in the first interval that has one, which then spans from
     the window's start to that scrape (its throughput divides by that span).
+
+    ``readings``: answers already read (watch/early_reads.py, while the load ran); only the ends they
+    do not hold are read now.
     """
 
-    def __init__(self, reader: Reader, window: Window) -> None:
+    def __init__(self, reader: Reader, window: Window, readings: Readings | None = None) -> None:
         self.reader, self.window = reader, window
         self.rule = reader.quantile_rule()  # histogram_quantile as the answering version computes it
+        self.readings = readings if readings is not None else Readings()
         self.seconds = interval_seconds(window.seconds, scrape_spacing(reader, window))
         self.ends = ends(window, self.seconds)
         stamps = next(iter(self.series({"s": promql.scrape_instants()})["s"].values()), [])
@@ -90,24 +116,18 @@ class Grid:
         number, or a histogram (JSON) for a query of native histograms."""
         if not self.ends:
             return {name: {} for name in queries}
-        stop = self.ends[-1] + self.seconds / 10
 
-        def one(promql_text: str) -> dict[Key, list[float | None]]:
-            result = self.reader.range(promql_text, self.ends[0], stop, self.seconds)
-            return {(r["metric"].get("method", ""), r["metric"].get("name", "")): self._aligned(r)
-                    for r in result}
+        def one(text: str) -> dict[Key, list]:
+            missing = self.readings.missing(text, self.ends)
+            if missing:
+                first, last = self.ends.index(missing[0]), self.ends.index(missing[-1])
+                stretch = self.ends[first:last + 1]
+                self.readings.add(text, stretch, read_range(self.reader, text, stretch, self.seconds))
+            return self.readings.aligned(text, self.ends)
 
         with ThreadPoolExecutor(max_workers=min(8, len(queries))) as pool:
             futures = {name: pool.submit(one, text) for name, text in queries.items()}
             return {name: future.result() for name, future in futures.items()}
-
-    def _aligned(self, series: dict) -> list:
-        if "histograms" in series:
-            histograms = {round(float(ts), 3): h for ts, h in series["histograms"]}
-            return [histograms.get(t) for t in self.ends]
-        found = {round(float(ts), 3): float(v) for ts, v in series.get("values", [])}
-        values = [found.get(t) for t in self.ends]
-        return [None if v is None or math.isnan(v) or math.isinf(v) else v for v in values]
 
     def intervals(self, row: Row, fields: tuple[tuple[str, float], ...] = QUANTILES) -> Intervals:
         """The kept intervals' figures of one row, with the percentiles ``fields`` (field, q)
@@ -175,10 +195,15 @@ def own_percentile(objective: Objective) -> tuple[tuple[str, float], ...]:
     return ((objective.percentile_field, objective.percentile / 100),) if objective.sli == "latency" else ()
 
 
+def row_queries(seconds: float, by: str) -> dict[str, str]:
+    """The three range queries of one grouping's rows (``by``: "" for every request together)."""
+    return {"requests": promql.interval_delta(promql.REQUESTS, seconds, by),
+            "failures": promql.interval_delta(promql.FAILURES, seconds, by),
+            "latency": promql.interval_histogram(seconds, by)}
+
+
 def _rows(grid: Grid, by: str) -> dict[Key, Row]:
-    got = grid.series({"requests": promql.interval_delta(promql.REQUESTS, grid.seconds, by),
-                       "failures": promql.interval_delta(promql.FAILURES, grid.seconds, by),
-                       "latency": promql.interval_histogram(grid.seconds, by)})
+    got = grid.series(row_queries(grid.seconds, by))
     none = [None] * len(grid.ends)
     counts = got["requests"] or ({("", ""): none} if not by else {})
     return {key: Row(values, got["failures"].get(key, none), got["latency"].get(key, none))

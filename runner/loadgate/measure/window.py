@@ -25,6 +25,7 @@ from loadgate.measure.promql import (
     WINDOW_START,
 )
 from loadgate.measure.reader import Reader
+from loadgate.measure.readings import Readings
 from loadgate.model import Measurements, Objective, RequestFigures, Window
 
 QUANTILES = (("p50_ms", 0.5), ("p90_ms", 0.9), ("p95_ms", 0.95), ("p99_ms", 0.99))
@@ -114,18 +115,21 @@ def check_complete(reader: Reader) -> int:
 
 def measure(url: str, objectives: Iterable[Objective], until: float | None = None,
             run_id: str | None = None, since: float | None = None,
-            final_timeout: float | None = None) -> Measurements:
+            final_timeout: float | None = None, readings: Readings | None = None) -> Measurements:
     """Every figure over the window; ``until``: the run was cut short then (abort_on_fail);
-    ``run_id``/``since``: this run's series and start (a shared Prometheus holds others)."""
+    ``run_id``/``since``: this run's series and start (a shared Prometheus holds others);
+    ``readings``: the interval figures read while the load ran (watch/early_reads.py)."""
     reader = Reader(url, run_id=run_id, since=since)
     reader.final_timeout = final_timeout or reader.final_timeout  # remote write: a store's delay
     window = read_window(reader, until)
     with ThreadPoolExecutor(max_workers=1) as pool:  # the charts meanwhile (best effort)
         charts = pool.submit(timeline.chart, url, window, run_id)
-        return dataclasses.replace(figures(reader, window, objectives, until), timeline=charts.result())
+        found = figures(reader, window, objectives, until, readings)
+        return dataclasses.replace(found, timeline=charts.result())
 
 
-def figures(reader: Reader, window: Window, objectives: Iterable[Objective], until: float | None) -> Measurements:
+def figures(reader: Reader, window: Window, objectives: Iterable[Objective], until: float | None,
+            readings: Readings | None = None) -> Measurements:
     """Every figure the verdict and the reports need, the reader pinned to the final scrape."""
     totals, per_request = request_figures(reader, window)
     seen = [(r.method or "", r.name or "") for r in per_request]
@@ -142,7 +146,8 @@ def figures(reader: Reader, window: Window, objectives: Iterable[Objective], unt
     sustained.update({o.name: series for o in objectives if o.sustain and o.name not in sustained
                       and (series := sliding.read(reader, o, window)) is not None})
     reasons, user_errors = failures.read(reader)
-    totals, per_request, by_objective = with_intervals(reader, window, totals, per_request, objectives)
+    totals, per_request, by_objective = with_intervals(reader, window, totals, per_request, objectives,
+                                                       readings)
     return Measurements(window=window, totals=totals, requests=tuple(per_request),
                         sli_values=values, notes=notes,
                         locust_requests=check_complete(reader) if until is None else None,
@@ -153,7 +158,8 @@ def figures(reader: Reader, window: Window, objectives: Iterable[Objective], unt
 
 
 def with_intervals(reader: Reader, window: Window, totals: RequestFigures,
-                   per_request: list[RequestFigures], objectives: list[Objective]):
+                   per_request: list[RequestFigures], objectives: list[Objective],
+                   readings: Readings | None = None):
     """The figures per interval: of the table's rows, and of each objective with a baseline limit.
 
     Per request only up to the cardinality guard's NAME_LIMIT names (the run warns already),
@@ -162,7 +168,7 @@ def with_intervals(reader: Reader, window: Window, totals: RequestFigures,
               and not o.sustain]
     names = len({r.name for r in per_request})
     wanted = names <= cardinality.NAME_LIMIT or any(grouped.request_key(o) for o in judged)
-    table = intervals.Table(intervals.Grid(reader, window), per_request=wanted)
+    table = intervals.Table(intervals.Grid(reader, window, readings), per_request=wanted)
     rows = table.of_requests()
     totals = dataclasses.replace(totals, intervals=table.of_totals())
     per_request = [dataclasses.replace(r, intervals=rows.get((r.method or "", r.name or "")))

@@ -1,0 +1,50 @@
+"""The interval figures read while the load runs (watch/early_reads.py) are the figures one read
+after the final scrape gives: a real run, measured again from its Prometheus afterwards."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from loadgate.measure import intervals, window
+from loadgate.report.json_report import columns
+from loadgate.stack.processes import free_port
+
+pytestmark = pytest.mark.integration
+
+SLOS = "  - sli: throughput\n    min: 1/s\n"
+
+
+def test_intervals_read_while_the_load_runs_are_those_read_at_the_end(gate, prometheus_for, monkeypatch):
+    exporter = free_port()
+    url = prometheus_for(exporter)  # outlives the run: its figures can be read again afterwards
+    monkeypatch.setenv("LOADGATE_EXPORTER_PORT", str(exporter))
+    reads: list[tuple[str, int]] = []
+    real = intervals.read_range
+
+    def watched(reader, text, instants, seconds):
+        reads.append((threading.current_thread().name, len(instants)))
+        return real(reader, text, instants, seconds)
+
+    monkeypatch.setattr(intervals, "read_range", watched)
+    started = time.time()
+    assert gate.run(SLOS, "--prometheus-url", url, "--run-id", "early",
+                    load="users: 10\n  spawn_rate: 10\n  duration: 16s\n  warmup: 2s") == 0
+    early = [n for thread, n in reads if thread == "early-reads"]
+    late = [n for thread, n in reads if thread != "early-reads"]
+    assert early, "nothing was read while the load ran"
+    assert sum(early) > sum(late), "most interval ends should be read before the load ended"
+
+    results = gate.results()
+    again = window.measure(url, [], run_id="early", since=started)  # everything read at the end
+    assert results["totals"]["intervals"] == as_json(again.totals.intervals)
+    by_name = {(r.method, r.name): r.intervals for r in again.requests}
+    assert len(results["requests"]) >= 2 and all(r["intervals"] for r in results["requests"])
+    for request in results["requests"]:
+        assert request["intervals"] == as_json(by_name[(request["method"], request["name"])])
+
+
+def as_json(figures) -> dict:
+    return columns(figures)
