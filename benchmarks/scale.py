@@ -7,12 +7,18 @@ Prometheus that loadgate started (its peak RSS from /proc VmHWM, the series in i
 locustfile keeps every response time Locust measured, so each percentile loadgate reports is
 compared with the exact one (totals, and every name with at least 1 000 requests).
 
-Cases: names 1 / 10 / 100 / 1 000 for 30 s each, one 20-name run of 10 minutes, and a bare
-Locust run (no loadgate) of the 1-name case for the overhead.  Goals (issue #9): 1 000 names exit
-0, <= +1.5 s beyond the load, Prometheus peak RSS <= 256 MiB; 20 names x 10 min <= 256 MiB;
-1 name: no more than +0.9 s over bare Locust.
+Each case's time beyond the load is split into its parts from the moments loadgate logs at -v
+(loadgate/phases.py): start-up (process start to the first request), stop (the load's end to
+the final scrape seen), reads, judging, teardown, reports and exit; beside it a bare Locust run
+of the same names and load length (no loadgate) in the same run, and the difference.
 
-Usage: .venv/bin/python benchmarks/scale.py [--users 20] [--short 30] [--long 600] [--only 1,10]
+Cases: names 1 / 10 / 100 / 1 000 for --short seconds each; with --long SECONDS (or --soak: 30
+min) one 20-name run that long.  Goals (issue #18): beyond the load, over bare Locust, at most
++0.5 s for 1 name and +1.0 s for 1 000 names x 30 s and 20 names x 30 min; Prometheus peak RSS
+under 256 MiB.
+
+Usage: .venv/bin/python benchmarks/scale.py [--users 20] [--short 30] [--long 600 | --soak]
+       [--only 1,10,long]
 Needs Prometheus on PATH. Traffic goes only to the demo service this script starts on 127.0.0.1.
 """
 
@@ -133,6 +139,12 @@ def slowest_scrape(url: str) -> float:
     return max(values) if values else 0.0
 
 
+PARTS = (("start-up", None, None), ("stop", "window end", "final scrape"),
+         ("reads", "final scrape", "measured"), ("judging", "measured", "judged"),
+         ("teardown", "judged", "torn down"), ("reports", "torn down", "reported"),
+         ("exit", "reported", "exited"))
+
+
 def run_case(workdir: Path, host: str, names: int, duration: int, users: int) -> dict:
     case = workdir / f"n{names}-{duration}"
     case.mkdir()
@@ -141,21 +153,39 @@ def run_case(workdir: Path, host: str, names: int, duration: int, users: int) ->
     env = {**os.environ, "SCALE_NAMES": str(names), "SCALE_DIR": str(case)}
     argv = [sys.executable, "-m", "loadgate", "run", "-f", str(workdir / "lf.py"), "--slo", str(slo),
             "-H", host, "-u", str(users), "-r", str(users), "-t", f"{duration}s",
-            "--report-dir", str(case / "reports"), "--quiet"]
-    started = time.monotonic()
+            "--report-dir", str(case / "reports"), "-v"]
+    started = time.time()
     process = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     watcher = Watcher(process.pid)
     watcher.start()
     _, err = process.communicate()
-    wall = time.monotonic() - started
+    moments = {"exited": time.time(), **phases(err.decode())}
     watcher.done = True
     watcher.join(5)
     results = json.loads((case / "reports" / "results.json").read_text())
-    window = results["window"]["end"] - results["window"]["start"]
+    moments["window end"] = results["window"]["end"]
+    parts = {name: moments[end] - moments[begin] for name, begin, end in PARTS[1:]
+             if begin in moments and end in moments}
+    parts["start-up"] = results["window"]["start"] - started
     return {"names": names, "duration": duration, "exit": process.returncode,
-            "rps": results["totals"]["rps"], "beyond": wall - window, "rss_mib": watcher.peak_kib / 1024,
+            "rps": results["totals"]["rps"], "beyond": moments["exited"] - started - window_of(results),
+            "parts": parts, "rss_mib": watcher.peak_kib / 1024,
             "series": watcher.series, "slowest_ms": watcher.slowest * 1000,
             "error": worst_error(results, case), "stderr": err.decode()[-300:]}
+
+
+def phases(log: str) -> dict[str, float]:
+    """``phase NAME UNIX_SECONDS`` lines of loadgate -v: {NAME: seconds}."""
+    found = {}
+    for line in log.splitlines():
+        if "phase " in line:
+            name, _, stamp = line.split("phase ", 1)[1].rpartition(" ")
+            found[name] = float(stamp)
+    return found
+
+
+def window_of(results: dict) -> float:
+    return results["window"]["end"] - results["window"]["start"]
 
 
 def worst_error(results: dict, case: Path) -> float:
@@ -174,29 +204,33 @@ def worst_error(results: dict, case: Path) -> float:
     return worst * 100
 
 
-def bare_locust(workdir: Path, host: str, duration: int, users: int) -> float:
-    env = {**os.environ, "SCALE_NAMES": "1", "SCALE_DIR": str(workdir)}
-    stats = workdir / "bare"
-    started = time.monotonic()
+def bare_locust(workdir: Path, host: str, names: int, duration: int, users: int) -> dict:
+    """The same load without loadgate: its time beyond the load, start-up and stop."""
+    env = {**os.environ, "SCALE_NAMES": str(names), "SCALE_DIR": str(workdir)}
+    stats = workdir / f"bare-{names}-{duration}"
+    started = time.time()
     subprocess.run([sys.executable, "-m", "locust", "-f", str(workdir / "lf.py"), "--headless",
                     "--host", host, "-u", str(users), "-r", str(users), "-t", f"{duration}s",
                     "--only-summary", "--json-file", str(stats)], env=env,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-    wall = time.monotonic() - started
+    ended = time.time()
     entries = json.loads(stats.with_suffix(".json").read_text())
-    load = max(e["last_request_timestamp"] for e in entries) - min(e["start_time"] for e in entries)
+    first = min(e["start_time"] for e in entries)
+    last = max(e["last_request_timestamp"] for e in entries)
     for path in workdir.glob("samples-*.json"):
         path.unlink()
-    return wall - load
+    return {"beyond": ended - started - (last - first), "start-up": first - started, "stop": ended - last}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--short", type=int, default=30)
-    parser.add_argument("--long", type=int, default=600)
-    parser.add_argument("--only", help="comma-separated cases, e.g. 1,10,1000,long,bare")
+    parser.add_argument("--long", type=int, default=0, help="seconds of a 20-name run (0: none)")
+    parser.add_argument("--soak", action="store_true", help="the 20-name run lasts 30 min")
+    parser.add_argument("--only", help="comma-separated cases, e.g. 1,10,1000,long")
     args = parser.parse_args()
+    long = 1800 if args.soak else args.long
     only = set(args.only.split(",")) if args.only else None
     port = free_port()
     service = subprocess.Popen([sys.executable, "-m", "loadgate.demo", "--port", str(port)],
@@ -204,32 +238,37 @@ def main() -> None:
     time.sleep(1)
     host = f"http://127.0.0.1:{port}"
     print(f"machine: {os.cpu_count()} cores, load average at start {os.getloadavg()[0]:.2f}; "
-          f"{args.users} users")
-    print(f"{'names':>5} {'load':>6} {'exit':>4} {'req/s':>7} {'beyond load':>11} {'Prom RSS':>9} "
-          f"{'series':>7} {'slowest scrape':>14} {'worst pct error':>15}")
+          f"{args.users} users; times in seconds")
+    print(f"{'names':>5} {'load':>6} {'exit':>4} {'req/s':>6} {'beyond':>7} "
+          + " ".join(f"{name:>8}" for name, _, _ in PARTS)
+          + f" {'bare':>6} {'over bare':>9} {'Prom RSS':>9} {'series':>7} {'slowest scrape':>14} "
+          f"{'worst pct error':>15}")
     try:
         with tempfile.TemporaryDirectory() as tmp:
             workdir = Path(tmp)
             (workdir / "lf.py").write_text(LOCUSTFILE)
-            cases = [(n, args.short) for n in (1, 10, 100, 1000)] + [(20, args.long)]
-            for names, duration in cases:
-                label = "long" if duration == args.long else str(names)
+            cases = [(n, args.short, str(n)) for n in (1, 10, 100, 1000)]
+            cases += [(20, long, "long")] if long else []
+            for names, duration, label in cases:
                 if only is not None and label not in only:
                     continue
-                show(run_case(workdir, host, names, duration, args.users))
-            if only is None or "bare" in only:
-                bare = bare_locust(workdir, host, args.short, args.users)
-                print(f"bare Locust, 1 name, {args.short} s: {bare:+.2f} s beyond the load "
-                      "(the 1-name line's figure minus this is loadgate's overhead)")
+                row = run_case(workdir, host, names, duration, args.users)
+                # bare Locust's stop and start-up do not grow with the load's length: the soak
+                # line is compared with a bare run of the same names for --short seconds
+                bare = bare_locust(workdir, host, names, min(duration, args.short), args.users)
+                show(row, bare)
     finally:
         service.terminate()
     print(f"load average at the end {os.getloadavg()[0]:.2f}")
 
 
-def show(row: dict) -> None:
-    print(f"{row['names']:>5} {row['duration']:>5}s {row['exit']:>4} {row['rps']:>7.0f} "
-          f"{row['beyond']:>+10.2f}s {row['rss_mib']:>5.0f} MiB {row['series']:>7} "
-          f"{row['slowest_ms']:>11.1f} ms {row['error']:>14.3f}%", flush=True)
+def show(row: dict, bare: dict) -> None:
+    parts = " ".join(f"{row['parts'].get(name, math.nan):>+8.2f}" for name, _, _ in PARTS)
+    print(f"{row['names']:>5} {row['duration']:>5}s {row['exit']:>4} {row['rps']:>6.0f} "
+          f"{row['beyond']:>+7.2f} {parts} {bare['beyond']:>+6.2f} {row['beyond'] - bare['beyond']:>+9.2f} "
+          f"{row['rss_mib']:>5.0f} MiB {row['series']:>7} {row['slowest_ms']:>11.1f} ms "
+          f"{row['error']:>14.3f}%", flush=True)
+    print(f"{'':>18} bare Locust: start-up {bare['start-up']:+.2f}, stop {bare['stop']:+.2f}", flush=True)
     if row["exit"] not in (0, 1):
         print(f"      stderr: {row['stderr']}", flush=True)
 

@@ -11,7 +11,7 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from loadgate import report
+from loadgate import phases, report
 from loadgate.config.plan import Plan
 from loadgate.errors import TERMINATING, InfraError, StoreRefused, Terminated
 from loadgate.judge import verdict as judging
@@ -30,6 +30,7 @@ log = logging.getLogger("loadgate")
 def run(plan: Plan) -> Verdict:
     """Run the gate and return its verdict; the stack is gone when this returns or raises."""
     started = time.time()
+    phases.reached("started")
     try:
         with teardown_guard() as resources:
             leftovers.remove_stale_folders()  # of runs killed with SIGKILL, which ran no teardown
@@ -44,6 +45,7 @@ def run(plan: Plan) -> Verdict:
             from loadgate.watch import abort, early_reads, progress
 
             stack.wait_for_prometheus()
+            phases.reached("prometheus ready")
             preflight.check(stack.prometheus_url, plan.objectives, plan.slo_path,
                             plan.duration - plan.warmup, plan.run_id)
             guard = abort.Guard(plan.objectives, stack.prometheus_url, plan.run_id)
@@ -52,12 +54,14 @@ def run(plan: Plan) -> Verdict:
             with progress.live(plan, stack.prometheus_url) as watch, \
                     early_reads.reading(plan, stack.prometheus_url) as early:
                 outcome = guard.run(stack, held.watching(watch))
+            phases.reached("locust exited")
             measurements = measure(plan, stack, outcome.check(), guard, held, started,
                                    early.readings() if early else None)
             held.confirm()  # before any objective is judged
             verdict = judging.judge(plan.objectives, measurements, plan.baseline, guard.aborted,
                                     planned=(plan.warmup, plan.duration))
             verdict.notes += outcome.notes()
+            phases.reached("judged")
             if verdict.error:  # the locustfile stopped the load (sys.exit): what Locust said too
                 verdict.error = with_output(verdict.error, redact_text(outcome.output_tail))
     except InfraError as exc:
@@ -72,7 +76,10 @@ def run(plan: Plan) -> Verdict:
     except Terminated as exc:
         finish(plan, judging.unknown(plan.objectives, f"terminated by {exc.name}", exc.exit_code))
         raise
-    return finish(plan, verdict)
+    phases.reached("torn down")
+    verdict = finish(plan, verdict)
+    phases.reached("reported")
+    return verdict
 
 
 def identify_store(plan: Plan):

@@ -12,7 +12,7 @@ import math
 from concurrent.futures import ThreadPoolExecutor
 from typing import Iterable
 
-from loadgate import patterns
+from loadgate import patterns, phases
 from loadgate.errors import InfraError
 from loadgate.measure import cardinality, failures, grouped, intervals, promql, sliding, stalls, timeline
 from loadgate.measure.promql import (
@@ -122,10 +122,13 @@ def measure(url: str, objectives: Iterable[Objective], until: float | None = Non
     reader = Reader(url, run_id=run_id, since=since)
     reader.final_timeout = final_timeout or reader.final_timeout  # remote write: a store's delay
     window = read_window(reader, until)
+    phases.reached("final scrape")
     with ThreadPoolExecutor(max_workers=1) as pool:  # the charts meanwhile (best effort)
         charts = pool.submit(timeline.chart, url, window, run_id)
-        found = figures(reader, window, objectives, until, readings)
-        return dataclasses.replace(found, timeline=charts.result())
+        found = dataclasses.replace(figures(reader, window, objectives, until, readings),
+                                    timeline=charts.result())
+    phases.reached("measured")
+    return found
 
 
 def figures(reader: Reader, window: Window, objectives: Iterable[Objective], until: float | None,
