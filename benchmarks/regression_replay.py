@@ -11,10 +11,10 @@ more pairs and noise levels can be judged than real runs on a shared machine all
   (``run +3 %`` / ``run +6 %``: every interval figure of a run multiplied by one log-normal
   factor, as on a machine whose runs differ more) or per interval (``intervals +10 %``, a
   noisier machine within a run), seeded;
-- methods: the gate (t on the logs of interval figures, AR(1) + run-to-run, judge/significance.py),
-  the gate on winsorized intervals (each run's figures clipped to its 10th..90th percentile: a
-  hiccup interval weighs less), Mann-Whitney / Hodges-Lehmann and a moving-block bootstrap
-  (benchmarks/regression.py's).
+- methods: the gate (t on the logs of interval figures, AR(1) + run-to-run, judge/significance.py)
+  with its mean of each run's logs, and with Yuen's trimmed mean (10 % or 20 % of each run's
+  intervals cut from each end, the variance from the winsorized logs: a hiccup interval weighs
+  less), Mann-Whitney / Hodges-Lehmann and a moving-block bootstrap (benchmarks/regression.py's).
 
 A false alarm is an A/A "fail"; caught is an A/B "fail"; inconclusive A/A is neither.
 Usage: .venv/bin/python benchmarks/regression_replay.py DIR [DIR...] [--limit 5%] [--baselines 1]
@@ -31,9 +31,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from regression import block_bootstrap, hodges_lehmann  # noqa: E402
+from regression import block_bootstrap, hodges_lehmann
 
-from loadgate.judge import significance  # noqa: E402
+from loadgate.judge import significance
 
 FIGURES = ("p95_ms", "p99_ms")
 NOISE = {"as recorded": (0.0, 0.0), "run +3 %": (0.03, 0.0), "run +6 %": (0.06, 0.0),
@@ -61,20 +61,15 @@ def noisy(run: dict[str, list[float]], rng: random.Random, run_sd: float, interv
     return {f: [v * level * math.exp(rng.gauss(0, interval_sd)) for v in values] for f, values in run.items()}
 
 
-def winsorized(values: list[float]) -> list[float]:
-    ordered = sorted(values)
-    low, high = ordered[len(values) // 10], ordered[-1 - len(values) // 10]
-    return [min(max(v, low), high) for v in values]
-
-
-def gate(now: list[float], bases: list[list[float]], limit: float) -> str:
-    estimate = significance.log_ratio([now], bases)
+def gate(now: list[float], bases: list[list[float]], limit: float, trim: float = 0.0) -> str:
+    estimate = significance.log_ratio([now], bases, trim)
     return significance.decide([significance.Question(estimate, limit)])[0].outcome
 
 
 METHODS = {
-    "the gate (t on logs, AR(1) + run-to-run)": gate,
-    "the gate on winsorized intervals": lambda n, b, limit: gate(winsorized(n), [winsorized(x) for x in b], limit),
+    "the gate, mean of logs": gate,
+    "the gate, 10 % trimmed mean (Yuen)": lambda n, b, limit: gate(n, b, limit, 0.1),
+    "the gate, 20 % trimmed mean (Yuen)": lambda n, b, limit: gate(n, b, limit, 0.2),
     "Mann-Whitney / Hodges-Lehmann": lambda n, b, limit: hodges_lehmann(n, [v for x in b for v in x], limit, 0.95),
     "block bootstrap (blocks of 2)": lambda n, b, limit: block_bootstrap(n, [v for x in b for v in x], limit, 0.95),
 }
@@ -95,26 +90,35 @@ def pairs(triplets: list[dict], baselines: int) -> tuple[list, list]:
     return same, slower
 
 
+def outcomes(method, pairs_, figure: str, noise: tuple[float, float], limit: float) -> list[str]:
+    rng = random.Random(7)  # the same noise for every method
+    out = []
+    for bases, now in pairs_:
+        bases = [noisy(b, rng, *noise)[figure] for b in bases]
+        out.append(method(noisy(now, rng, *noise)[figure], bases, limit))
+    return out
+
+
 def replay(triplets: list[dict], limit: float, baselines: int) -> None:
     same, slower = pairs(triplets, baselines)
     print(f"{len(triplets)} recorded triplets: {len(same)} A/A and {len(slower)} A/B pairs, "
           f"{baselines} baseline run(s) each, limit +{(limit - 1) * 100:g} %, 95 % confidence")
-    for noise, (run_sd, interval_sd) in NOISE.items():
-        print(f"\n{noise}:")
+    for figure in FIGURES:
+        changes = {kind: sorted((significance.log_ratio([now[figure]], [b[figure] for b in bases]).ratio - 1) * 100
+                                for bases, now in group) for kind, group in (("A/A", same), ("A/B", slower))}
+        print(f"  {figure}: measured change A/A {changes['A/A'][0]:+.1f} .. {changes['A/A'][-1]:+.1f} %; "
+              f"A/B {changes['A/B'][0]:+.1f} .. {changes['A/B'][-1]:+.1f} %, "
+              f"{sum(c < 15 for c in changes['A/B'])} of {len(slower)} below +15 %")
+    for noise_name, noise in NOISE.items():
+        print(f"\n{noise_name}:")
         for name, method in METHODS.items():
             cells = []
             for figure in FIGURES:
-                rng = random.Random(7)  # the same noise for every method
-
-                def outcome(bases, now):
-                    bases = [noisy(b, rng, run_sd, interval_sd)[figure] for b in bases]
-                    return method(noisy(now, rng, run_sd, interval_sd)[figure], bases, limit)
-
-                aa = [outcome(b, n) for b, n in same]
-                ab = [outcome(b, n) for b, n in slower]
+                aa = outcomes(method, same, figure, noise, limit)
+                ab = outcomes(method, slower, figure, noise, limit)
                 cells.append(f"{figure[:3]} false {aa.count('fail'):2d}/{len(aa)}, caught "
                              f"{ab.count('fail'):2d}/{len(ab)}, A/A inconclusive {aa.count('inconclusive'):2d}")
-            print(f"  {name:42} " + "   ".join(cells))
+            print(f"  {name:36} " + "   ".join(cells))
 
 
 def main() -> None:

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 MIN_INTERVALS = 3  # per side; fewer gives no variance worth the name
 MAX_AUTOCORRELATION = 0.9
+TRIM = 0.0  # share of each run's intervals cut from each end (judge/significance.py: why)
 
 
 def _np():
@@ -77,37 +78,53 @@ class LogRatio:
 
 @dataclass
 class _Runs:
-    """Per row (axis 0) and run (axis 1): intervals with data, mean log, sum of squares around
-    it, and the lag-1 sums of runs with at least three intervals."""
+    """Per row (axis 0) and run (axis 1): intervals with data, those left after trimming (h), the
+    (trimmed) mean log, the sum of squares of the (winsorized) logs around their mean, and the
+    lag-1 sums of runs with at least three intervals."""
 
     count: np.ndarray
+    kept: np.ndarray
     mean: np.ndarray
     squares: np.ndarray
     lag: np.ndarray
     lag_squares: np.ndarray
 
     @classmethod
-    def of(cls, runs: Sequence[np.ndarray], rows: int) -> _Runs:
+    def of(cls, runs: Sequence[np.ndarray], rows: int, trim: float) -> _Runs:
         np = _np()
         if not runs:
-            return cls(*(np.zeros((rows, 0)) for _ in range(5)))
-        return cls(*(np.stack(parts, axis=1) for parts in zip(*map(_run, runs))))
+            return cls(*(np.zeros((rows, 0)) for _ in range(6)))
+        return cls(*(np.stack(parts, axis=1) for parts in zip(*(_run(m, trim) for m in runs))))
 
 
-def _run(values: np.ndarray) -> tuple[np.ndarray, ...]:
+def _run(values: np.ndarray, trim: float) -> tuple[np.ndarray, ...]:
+    """One run's figures per row; ``trim``: the share cut from each end (Yuen's trimmed mean,
+    its variance from the winsorized values)."""
     np = _np()
     with np.errstate(divide="ignore", invalid="ignore"):
         logs = np.log(np.where(values > 0, values, np.nan))
     logs[~np.isfinite(logs)] = np.nan
     present = ~np.isnan(logs)
     count = present.sum(axis=1)
-    mean = np.nansum(logs, axis=1) / np.maximum(count, 1)
-    centred = np.where(present, logs - mean[:, None], 0.0)
+    cut = np.floor(trim * count).astype(int)
+    kept = count - 2 * cut
+    if trim > 0 and logs.shape[1]:
+        ordered = np.sort(logs, axis=1)  # NaN last
+        rows = np.arange(len(logs))
+        low, high = ordered[rows, cut], ordered[rows, np.maximum(count - cut - 1, 0)]
+        position = np.arange(logs.shape[1])[None, :]
+        middle = (position >= cut[:, None]) & (position < (count - cut)[:, None])
+        mean = np.where(middle, ordered, 0.0).sum(axis=1) / np.maximum(kept, 1)
+        logs = np.clip(logs, low[:, None], high[:, None])  # winsorized; NaN stays NaN
+        spread_mean = np.nansum(logs, axis=1) / np.maximum(count, 1)
+    else:
+        mean = spread_mean = np.nansum(logs, axis=1) / np.maximum(count, 1)
+    centred = np.where(present, logs - spread_mean[:, None], 0.0)
     squares = (centred ** 2).sum(axis=1)
     # adjacent intervals that both have data (a gap breaks the chain)
     lag = (centred[:, 1:] * centred[:, :-1]).sum(axis=1)
     long = count >= 3  # one or two intervals say nothing about autocorrelation
-    return count, mean, squares, np.where(long, lag, 0.0), np.where(long, squares, 0.0)
+    return count, kept, mean, squares, np.where(long, lag, 0.0), np.where(long, squares, 0.0)
 
 
 def _side(runs: _Runs, inflation: np.ndarray) -> dict[str, np.ndarray]:
@@ -118,23 +135,26 @@ def _side(runs: _Runs, inflation: np.ndarray) -> dict[str, np.ndarray]:
     runs_k = present.sum(axis=1)
     k = np.maximum(runs_k, 1)
     level = (runs.mean * present).sum(axis=1) / k
-    var = np.where(runs.count > 1, runs.squares / np.maximum(runs.count - 1, 1), 0.0)
-    within = (var * inflation[:, None] / np.maximum(runs.count, 1)).sum(axis=1) / k ** 2
-    df = np.maximum(np.maximum(runs.count / inflation[:, None] - 1, 0.0).sum(axis=1), 1.0)
+    # Yuen: var(trimmed mean) = winsorized sum of squares / (h (h - 1)); untrimmed, h = n
+    h = runs.kept
+    var = np.where(h > 1, runs.squares / np.maximum(h - 1, 1), 0.0)
+    within = (var * inflation[:, None] / np.maximum(h, 1)).sum(axis=1) / k ** 2
+    df = np.maximum(np.maximum(h / inflation[:, None] - 1, 0.0).sum(axis=1), 1.0)
     spread = ((runs.mean - level[:, None]) ** 2 * present).sum(axis=1)
     between = np.where(runs_k > 1, spread / np.maximum(k - 1, 1) / k, 0.0)
     return {"level": level, "within": within, "df": df, "between": between, "k": runs_k,
             "intervals": runs.count.sum(axis=1)}
 
 
-def log_ratios(now: Sequence[np.ndarray], baseline: Sequence[np.ndarray]) -> list[LogRatio | str]:
+def log_ratios(now: Sequence[np.ndarray], baseline: Sequence[np.ndarray], trim: float = TRIM
+               ) -> list[LogRatio | str]:
     """Compare interval figures, one matrix (rows x intervals, NaN: no data) per run.
 
     Returns each row's estimate, or why there is too little data (a string).
     """
     np = _np()
     rows = (list(now) + list(baseline))[0].shape[0] if (now or baseline) else 0
-    a_runs, b_runs = _Runs.of(now, rows), _Runs.of(baseline, rows)
+    a_runs, b_runs = _Runs.of(now, rows, trim), _Runs.of(baseline, rows, trim)
     num = a_runs.lag.sum(axis=1) + b_runs.lag.sum(axis=1)
     den = a_runs.lag_squares.sum(axis=1) + b_runs.lag_squares.sum(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -172,7 +192,7 @@ def matrix(values: Sequence[float | None]) -> np.ndarray:
     return np.array([[np.nan if v is None else v for v in values]], dtype=float).reshape(1, -1)
 
 
-def log_ratio(now: Sequence[Sequence[float | None]], baseline: Sequence[Sequence[float | None]]
-              ) -> LogRatio | str:
+def log_ratio(now: Sequence[Sequence[float | None]], baseline: Sequence[Sequence[float | None]],
+              trim: float = TRIM) -> LogRatio | str:
     """One comparison: interval figures, one list per run (None or <= 0 are skipped)."""
-    return log_ratios([matrix(xs) for xs in now], [matrix(xs) for xs in baseline])[0]
+    return log_ratios([matrix(xs) for xs in now], [matrix(xs) for xs in baseline], trim)[0]
