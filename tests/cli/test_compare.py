@@ -69,6 +69,19 @@ def test_json_has_every_comparison_with_its_interval(capsys, runs):
     assert doc["only_in_current"] == ["GET /new"] and doc["only_in_baseline"] == []
 
 
+def test_the_current_run_in_a_baseline_directory_is_not_its_own_baseline(capsys, runs):
+    code, out, _ = compare(capsys, runs / "main", runs / "main" / "run-2" / "results.json")
+    assert code == 0 and "2 baseline runs" in out
+    assert "besides CURRENT" in one_line(capsys, runs / "main" / "run-2", runs / "main" / "run-2")
+
+
+def test_markdown_is_bounded_for_a_pull_request_comment(capsys, runs, monkeypatch):
+    monkeypatch.setattr("loadgate.compare.formats.MARKDOWN_ROWS", 2)
+    _, out, _ = compare(capsys, runs / "main", runs / "slower.json", "--format", "markdown")
+    assert out.count("| GET") + out.count("| all requests") <= 4
+    assert "more (`--format json` has every one)" in out
+
+
 def one_line(capsys, *argv) -> str:
     code, out, err = compare(capsys, *argv)
     assert (code, out, err.count("\n"), "Traceback" in err) == (2, "", 1, False), err

@@ -69,8 +69,8 @@ def compare(args: argparse.Namespace) -> int:
     if not 0 < threshold < 1:
         raise ConfigError(f"the threshold must lie between 0% and 100% (both excluded), got "
                           f"{args.threshold!r}", key="--threshold")
-    result = changes.compare(runs.baseline_runs(args.runs[:-1]), runs.current_run(args.runs[-1]),
-                             confidence, threshold)
+    current = runs.current_run(args.runs[-1])
+    result = changes.compare(runs.baseline_runs(args.runs[:-1], current), current, confidence, threshold)
     print(formats.FORMATS[args.format](result), end="")
     return 1 if args.fail_on == "worse" and result.count("worse") else 0
 

@@ -15,6 +15,7 @@ LABELS = {"p50_ms": "p50", "p90_ms": "p90", "p95_ms": "p95", "p99_ms": "p99", "e
           "rps": "throughput"}
 MARKS = {"worse": "❌ worse", "better": "✅ better", "same": "same", "inconclusive": "❔ inconclusive"}
 HEADER = ("request", "figure", "baseline", "now", "change", "interval", "decision")
+MARKDOWN_ROWS = 200  # per table: a GitHub comment holds 65 536 characters, a row ~100
 
 
 def shown(figure: str, value: float | None) -> str:
@@ -79,8 +80,10 @@ def markdown(changes: Changes) -> str:
     head = ["| " + " | ".join(HEADER) + " |", "| --- | --- | ---: | ---: | ---: | ---: | --- |"]
 
     def table(rows) -> list[str]:
+        more = len(rows) - MARKDOWN_ROWS
         return head + [f"| {cell(row.scope)} | " + " | ".join(cell(c) for c in cells(row)[1:-1])
-                       + f" | {MARKS[row.outcome]} |" for row in rows]
+                       + f" | {MARKS[row.outcome]} |" for row in rows[:MARKDOWN_ROWS]] + (
+            [f"| … {more} more (`--format json` has every one) | | | | | | |"] if more > 0 else [])
 
     moved = [r for r in changes.rows if r.outcome != "same"]
     same = [r for r in changes.rows if r.outcome == "same"]

@@ -13,12 +13,15 @@ from loadgate.errors import ConfigError
 from loadgate.judge.baseline import Run, read_runs
 
 
-def baseline_runs(paths: Sequence[str]) -> list[Run]:
-    """Every run with figures in the files and directories given, oldest first."""
+def baseline_runs(paths: Sequence[str], current: Run | None = None) -> list[Run]:
+    """Every run with figures in the files and directories given, oldest first; the current
+    run's own file is left out (a directory of runs that holds it too)."""
     runs = read_runs([Path(p) for p in paths], "BASELINE")
+    if current is not None:
+        runs = [r for r in runs if Path(r.path).resolve() != Path(current.path).resolve()]
     if not runs:
-        raise ConfigError("no run with figures (every run given ended in an error)", path=paths[0],
-                          key="BASELINE")
+        raise ConfigError("no run with figures besides CURRENT (every other run given ended in an "
+                          "error)", path=paths[0], key="BASELINE")
     return sorted(runs, key=lambda r: (r.started is None, r.started or 0.0, r.path))
 
 
