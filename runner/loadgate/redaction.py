@@ -1,5 +1,9 @@
 """Credentials never leave loadgate: the one place that hides them in text and URLs.
 
+Besides ``user:password@`` in URLs, the secrets loadgate was given in its environment (passwords,
+tokens, header values: credentials.py) are hidden wherever they occur, once hide() has seen them;
+values shorter than HIDE_MIN characters are not (``1`` would blank every digit).
+
 The Locust side (locust_side/, inside the Locust processes) imports it too, so request names are
 redacted by the same rule as logs and reports: it imports nothing but the standard library.
 """
@@ -14,8 +18,20 @@ _CREDENTIALS = re.compile(r"(?<=://)[^/@\s]+@")
 _QUERY_VALUE = re.compile(r"""([?&][^=&#?\s'"<>]*=)[^&#\s'"<>]*""")
 
 
+HIDE_MIN = 3
+_HIDDEN: set[str] = set()
+
+
+def hide(*values: str | None) -> None:
+    """From now on, ``values`` show as ``***`` in everything redact() passes."""
+    _HIDDEN.update(v for v in values if v and len(v) >= HIDE_MIN)
+
+
 def redact(text: str) -> str:
-    """Drop ``user:password@`` from anything in ``text`` that looks like a URL."""
+    """Drop ``user:password@`` from anything in ``text`` that looks like a URL, and every
+    secret hide() was given."""
+    for value in sorted(_HIDDEN, key=len, reverse=True):
+        text = text.replace(value, "***")
     return _CREDENTIALS.sub("***@", text)
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from loadgate.stack.processes import free_port
+from tests import stores
 from tests.helpers import Target, started
 from tests.integration.conftest import RECORDING_LOCUSTFILE
 from tests.integration.test_teardown import descendants
@@ -152,9 +153,11 @@ def test_a_store_that_refuses_the_remote_write_is_exit_2_with_its_answer(tmp_pat
 
 
 class AuthProxy:
-    """In front of the shared Prometheus: only requests with the expected credentials pass."""
+    """In front of the shared Prometheus: only requests with the expected credentials pass, and
+    with ``tenant``, only those that name it in X-Scope-OrgID (else 401 "no org id", as Mimir)."""
 
-    def __init__(self, upstream: str, write_auth: str, read_auth: str) -> None:
+    def __init__(self, upstream: str, write_auth: str | None, read_auth: str | None,
+                 tenant: str | None = None) -> None:
         from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
         self.seen = {"write": 0, "read": 0, "refused": 0}
@@ -163,6 +166,13 @@ class AuthProxy:
         class Handler(BaseHTTPRequestHandler):
             def forward(self) -> None:
                 write = self.path.startswith("/api/v1/write")
+                if tenant and self.headers.get("X-Scope-OrgID") != tenant:
+                    proxy.seen["refused"] += 1
+                    self.send_response(401)
+                    self.send_header("Content-Length", "10")
+                    self.end_headers()
+                    self.wfile.write(b"no org id\n")
+                    return
                 if self.headers.get("Authorization") != (write_auth if write else read_auth):
                     proxy.seen["refused"] += 1
                     self.send_response(401)
@@ -210,19 +220,23 @@ def argv_holding(secret: str) -> list[str]:
 
 
 def test_credentials_come_from_the_environment_and_show_nowhere(tmp_path, shared):
+    newer = stores.prometheus_bin("2.53.3")  # Debian's 2.42 sends no remote_write headers
     store = shared("--web.enable-remote-write-receiver")
-    token, password = "tok-9f8e7d6c", "pw-1a2b3c4d"
+    token, password, tenant = "tok-9f8e7d6c", "pw-1a2b3c4d", "tenant-5e6f"
     proxy = AuthProxy(store, f"Bearer {token}",
-                      "Basic " + base64.b64encode(f"gate:{password}".encode()).decode())
+                      "Basic " + base64.b64encode(f"gate:{password}".encode()).decode(), tenant)
     leaks = []
     try:
         with Target() as target:
             run = Run(tmp_path / "auth", target.url, 4, "--prometheus-url", proxy.url,
                       "--remote-write", f"{proxy.url}/api/v1/write", "-v",
                       env={"LOADGATE_REMOTE_WRITE_BEARER_TOKEN": token,
-                           "LOADGATE_PROMETHEUS_USERNAME": "gate", "LOADGATE_PROMETHEUS_PASSWORD": password})
+                           "LOADGATE_PROMETHEUS_USERNAME": "gate", "LOADGATE_PROMETHEUS_PASSWORD": password,
+                           "LOADGATE_PROMETHEUS_HEADERS": f"X-Scope-OrgID={tenant}",
+                           "LOADGATE_REMOTE_WRITE_HEADERS": f"X-Scope-OrgID={tenant}",
+                           "LOADGATE_PROMETHEUS_BIN": newer})
             while run.process.poll() is None:
-                leaks += argv_holding(token) + argv_holding(password)
+                leaks += argv_holding(token) + argv_holding(password) + argv_holding(tenant)
                 time.sleep(0.2)
             code, output = run.finish()
     finally:
@@ -232,4 +246,32 @@ def test_credentials_come_from_the_environment_and_show_nowhere(tmp_path, shared
     assert proxy.seen["write"] > 0 and proxy.seen["read"] > 0 and proxy.seen["refused"] == 0, proxy.seen
     assert leaks == []  # no process ever had a secret in its argv
     reports = "".join(p.read_text() for p in (tmp_path / "auth" / "reports").iterdir())
-    assert token not in output + reports and password not in output + reports
+    assert not [s for s in (token, password, tenant) if s in output + reports]
+
+
+def test_remote_write_headers_with_debian_s_prometheus_2_42_are_refused(tmp_path, shared):
+    store = shared("--web.enable-remote-write-receiver")
+    with Target() as target:
+        run = Run(tmp_path / "old", target.url, 2, "--remote-write", f"{store}/api/v1/write",
+                  env={"LOADGATE_REMOTE_WRITE_HEADERS": "X-Scope-OrgID=tenant-q9",
+                       "LOADGATE_PROMETHEUS_BIN": stores.prometheus_bin("2.42")})
+        code, output = run.finish()
+    assert code == 2, output
+    assert "sends no remote_write headers (prometheus/prometheus#13030)" in output, output
+    assert "tenant-q9" not in output and run.measured() == 0
+
+
+def test_a_store_that_needs_a_tenant_is_refused_before_the_load_saying_how(tmp_path, shared):
+    store = shared("--web.enable-remote-write-receiver")
+    proxy = AuthProxy(store, None, None, tenant="tenant-x1")
+    try:
+        with Target() as target:
+            run = Run(tmp_path / "tenant", target.url, 2, "--prometheus-url", proxy.url,
+                      "--remote-write", f"{proxy.url}/api/v1/write")
+            code, output = run.finish()
+    finally:
+        proxy.close()
+    assert code == 2, output
+    assert (f"--prometheus-url {proxy.url} is Grafana Mimir, which loadgate cannot judge from: it "
+            "needs a tenant: set LOADGATE_PROMETHEUS_HEADERS='X-Scope-OrgID=TENANT'") in output, output
+    assert run.measured() == 0  # before the load

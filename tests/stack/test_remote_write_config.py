@@ -45,3 +45,30 @@ def test_without_remote_write_nothing_changes():
 def test_half_set_credentials_are_config_errors(env, words):
     with pytest.raises(ConfigError, match=words):
         credentials.from_env(credentials.QUERIES, env)
+
+
+def test_headers_for_tenants_and_gateways_go_to_both_clients_and_are_hidden(tmp_path):
+    from loadgate.redaction import redact
+
+    env = {"LOADGATE_REMOTE_WRITE_HEADERS": "X-Scope-OrgID=tenant-77, X-Api-Key=k%2C9z",
+           "LOADGATE_PROMETHEUS_HEADERS": "X-Scope-OrgID=tenant-77", "LOADGATE_PROMETHEUS_BEARER_TOKEN": "tok3n"}
+    write = credentials.from_env(credentials.REMOTE_WRITE, env)
+    assert credentials.for_prometheus(write, tmp_path)["headers"] == {"X-Scope-OrgID": "tenant-77",
+                                                                      "X-Api-Key": "k,9z"}
+    query = credentials.for_requests(credentials.from_env(credentials.QUERIES, env))
+    assert query == {"headers": {"X-Scope-OrgID": "tenant-77", "Authorization": "Bearer tok3n"}}
+    assert redact("store said: unknown tenant tenant-77 (key k,9z)") == "store said: unknown tenant *** (key ***)"
+    assert "tenant-77" not in repr(write)
+
+
+@pytest.mark.parametrize("value, words", [
+    ("X-Scope-OrgID", "expected Name=value pairs separated by commas"),
+    ("Bad Name=x", "entry 1 is not"),
+    ("Authorization=Bearer abc", "Authorization cannot be set as a header here"),
+    ("X-A=1,Content-Type=text/plain", "Content-Type cannot be set"),
+])
+def test_malformed_headers_are_config_errors_that_show_no_value(value, words):
+    with pytest.raises(ConfigError, match=words) as caught:
+        credentials.from_env(credentials.REMOTE_WRITE, {"LOADGATE_REMOTE_WRITE_HEADERS": value})
+    assert "LOADGATE_REMOTE_WRITE_HEADERS" in str(caught.value)
+    assert "abc" not in str(caught.value) and "text/plain" not in str(caught.value)

@@ -95,8 +95,9 @@ class LocalStack(LoadLoop):
         self.home = Path(tempfile.mkdtemp(prefix="loadgate-kept-")) if self.plan.keep_stack \
             else self.workdir
         config, version = self.home / "prometheus.yml", prometheus_version(binary)
+        config.touch(mode=0o600)  # it holds the remote-write headers (a tenant id, a key)
         config.write_text(prometheus_config(f"127.0.0.1:{self.exporter_port}", self.plan.scrapes,
-                                            self.remote_write(), self.plan.run_id, version))
+                                            self.remote_write(version), self.plan.run_id, version))
         argv = [binary, f"--config.file={config}", f"--web.listen-address=127.0.0.1:{port}",
                 "--log.level=warn", *prometheus_versions.native_histogram_flags(version),
                 *self.storage_args(version)]
@@ -124,10 +125,18 @@ class LocalStack(LoadLoop):
         return [f"--storage.tsdb.path={self.home / 'tsdb'}", f"--storage.tsdb.retention.time={retention}",
                 *flush]
 
-    def remote_write(self) -> dict | None:
+    def remote_write(self, version: Version) -> dict | None:
+        """The remote_write entry.  Debian's Prometheus 2.42 (bookworm, 2.42.0+ds) sends no
+        configured ``headers`` (seen here; prometheus/prometheus#13030 reports the same build):
+        a tenant id would silently go missing, so headers with a 2.42 are refused."""
         if not self.plan.remote_write:
             return None
         found = credentials.from_env(credentials.REMOTE_WRITE)
+        if found.headers and version[:2] == (2, 42):
+            raise ConfigError("LOADGATE_REMOTE_WRITE_HEADERS: Prometheus 2.42 (Debian bookworm's "
+                              "build) sends no remote_write headers (prometheus/prometheus#13030): "
+                              "set LOADGATE_PROMETHEUS_BIN to a newer Prometheus (2.53.3 from "
+                              "Debian trixie sends them)")
         return {"url": self.plan.remote_write, **credentials.for_prometheus(found, self.home)}
 
     def store_missing(self, store_url: str, wait: float) -> str:
