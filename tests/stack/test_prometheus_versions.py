@@ -62,6 +62,16 @@ def test_the_native_histogram_flag_up_to_3_7(version, flags):
     assert versions.native_histogram_flags(version) == flags
 
 
+@pytest.mark.parametrize("version, words", [
+    (None, "--enable-feature=native-histograms up to Prometheus 3.7, `scrape_native_histograms: true`"),
+    ((2, 39, 0), "Prometheus 2.39.0 has no native histograms: upgrade to 2.40.0 or later"),
+    ((3, 5, 3), "start Prometheus 3.5.3 with --enable-feature=native-histograms"),
+    ((3, 9, 1), "set `scrape_native_histograms: true` in Prometheus 3.9.1's scrape config"),
+])
+def test_the_setting_a_users_prometheus_needs_is_named_per_version(version, words):
+    assert words in versions.native_histogram_setting(version)
+
+
 @pytest.mark.parametrize("version, mode", [
     ((2, 42, 0), "--enable-feature=agent"), ((2, 53, 3), "--enable-feature=agent"),
     ((3, 0, 0), "--agent"), ((3, 5, 3), "--agent")])

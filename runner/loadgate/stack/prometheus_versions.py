@@ -73,6 +73,20 @@ def native_histogram_flags(version: Version) -> list[str]:
     return [FEATURE_FLAG] if version < (3, 8, 0) else []
 
 
+def native_histogram_setting(version: Version | None) -> str:
+    """What to change on a user's Prometheus of ``version`` (None: unknown) so that it ingests
+    loadgate's native histogram, in words for a one-line error."""
+    if version is None:
+        return (f"{FEATURE_FLAG} up to Prometheus 3.7, `scrape_native_histograms: true` in the "
+                "scrape config from 3.8")
+    if version < OLDEST:
+        return f"Prometheus {shown(version)} has no native histograms: upgrade to {shown(OLDEST)} or later"
+    if version < (3, 8, 0):
+        return f"start Prometheus {shown(version)} with {FEATURE_FLAG}"
+    return (f"set `scrape_native_histograms: true` in Prometheus {shown(version)}'s scrape config "
+            "(its global: section, or the job scraping loadgate's exporter)")
+
+
 def agent_flags(version: Version, path: str) -> list[str]:
     """Flags for agent mode (scrape and remote-write only, no queries), its WAL in ``path``.
 
