@@ -175,3 +175,13 @@ def test_an_old_baseline_without_intervals_compares_single_numbers_and_says_so()
     assert sig.single_number(101.0, 100.0, 1.05).outcome == "pass"
     assert sig.single_number(0.5, 0.0, 1.1).outcome == "fail"
     assert sig.single_number(80.0, 100.0, 0.9, higher_is_worse=False).outcome == "fail"
+
+
+def test_an_interval_too_wide_for_a_float_has_no_upper_bound():
+    # seen with each: over 1 000 names (Holm level 0.99989) and 1.19 degrees of freedom
+    from loadgate.judge.log_ratio import LogRatio
+
+    ratio = LogRatio(diff=1.1186873407826945, se=1.1737344677940773, df=1.1879564597169834,
+                     parts=(("now", 1.37),), intervals_now=3, runs_base=1, autocorrelation=0.16)
+    low, high = ratio.interval(0.999886364)
+    assert high == math.inf and 0 <= low < 1

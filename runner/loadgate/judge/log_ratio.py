@@ -31,6 +31,12 @@ def _np():
     return numpy
 
 
+def _exp(x: float) -> float:
+    """exp() whose overflow is +inf: a wide interval (few degrees of freedom, a strict Holm level
+    over a thousand questions) has no upper bound rather than an OverflowError."""
+    return math.exp(x) if x < 709.0 else math.inf
+
+
 @dataclass(frozen=True)
 class LogRatio:
     """exp(difference of mean logs): a ratio of geometric means of interval figures."""
@@ -49,7 +55,7 @@ class LogRatio:
 
     def interval(self, confidence: float) -> tuple[float, float]:
         half = t_ppf(0.5 + confidence / 2, self.df) * self.se
-        return math.exp(self.diff - half), math.exp(self.diff + half)
+        return _exp(self.diff - half), _exp(self.diff + half)
 
     def _z(self, limit: float) -> float:
         gap = self.diff - math.log(limit)
