@@ -45,3 +45,19 @@ def test_a_selector_that_is_not_valid_unicode_is_sent_as_the_exporter_serves_it(
 
     assert label_value("bad \udcff") == "bad \\\\udcff" == valid("bad \udcff").replace("\\", "\\\\")
     scoped('up{name="\udcff"}', "r1").encode("utf-8")  # no surrogate left to refuse
+
+
+def test_a_name_set_selects_each_name_as_itself():
+    """Regex characters in names stand for themselves (`/a|b.c` is one name, not two)."""
+    import re
+
+    from loadgate.measure.promql import name_set
+    from loadgate.model import RequestSelector
+
+    names = ("/a|b.c", "/x", '/q"?', "/a")
+    matcher = name_set(tuple(RequestSelector(n, "GET") for n in names) + (RequestSelector("/z", None),))
+    assert matcher[1] == 'phase="window",name="/z"'  # one name: an exact matcher
+    regex = re.search(r'name=~"(.*)",method="GET"', matcher[0]).group(1)
+    regex = regex.replace('\\"', '"').replace("\\\\", "\\")  # the PromQL string's content
+    assert all(re.fullmatch(regex, n) for n in names)
+    assert not any(re.fullmatch(regex, n) for n in ("/a|b", "b.c", "/axb.c", "/q"))

@@ -25,6 +25,13 @@ from loadgate.stack import prometheus_versions
 # (A store that receives them later, e.g. through remote write, needs a longer timeout.)
 FINAL_SCRAPE_TIMEOUT = 1.5
 T = TypeVar("T")
+# A query's size: Prometheus takes a URL of up to 1 MiB (Go's header limit) and a form body of up
+# to 10 MiB.  Queries longer than GET_LIMIT are posted; one longer than MAX_QUERY is refused here
+# with one line (with one selector per method, measure/promql.py, that is ~300 000 names).  An
+# error message shows a long query shortened (it reached junit.xml and summary.md at 1 MB).
+GET_LIMIT = 16 * 1024
+MAX_QUERY = 8 * 1024 * 1024
+SHOWN = 300
 
 
 @dataclass(frozen=True)
@@ -35,6 +42,13 @@ class Answer:
     headers: dict
     body: dict | None  # the JSON body, None if it was not JSON
     text: str = ""  # its first 200 characters
+
+
+def shown(promql: str) -> str:
+    """A query as messages show it: a long one shortened, its length said."""
+    if len(promql) <= SHOWN:
+        return promql
+    return f"{promql[:SHOWN]}... ({len(promql)} characters)"
 
 
 class FinalFiguresMissing(InfraError):
@@ -58,20 +72,42 @@ class Reader:
 
     def _call(self, promql: str, query: Callable[[str], T], kind: str = "query") -> T:
         promql = scoped(promql, self.run_id)
+        if len(promql) > MAX_QUERY:
+            raise InfraError(f"a query of {len(promql) / 1024 / 1024:.1f} MiB is beyond the "
+                             f"{MAX_QUERY // 1024 // 1024} MiB loadgate sends: {shown(promql)}; narrow "
+                             "the objective's request pattern, or group names with Locust's name=")
         try:
             return query(promql)
         except (PrometheusApiClientException, RequestException, ValueError) as exc:
-            raise InfraError(f"Prometheus {kind} failed: {promql}: {exc}") from None
+            raise InfraError(f"Prometheus {kind} failed: {shown(promql)}: {exc}") from None
+
+    def _ask(self, endpoint: str, promql: str, params: dict | None, fallback: Callable[[], T]) -> T:
+        """A short query through the client (GET); a long one posted as a form (Prometheus'
+        URL limit), answered alike: the ``result`` of its ``data``."""
+        if len(promql) <= GET_LIMIT:
+            return fallback()
+        response = self.client._session.post(
+            f"{self.client.url}/api/v1/{endpoint}", data={"query": promql, **(params or {})},
+            headers=self.client.headers, auth=self.client.auth, timeout=self.client._timeout)
+        try:
+            body = response.json()
+        except ValueError:
+            body = {}
+        if response.status_code != 200 or body.get("status") != "success":
+            raise PrometheusApiClientException(f"HTTP {response.status_code}: "
+                                               f"{body.get('error') or response.text[:200]}")
+        return body["data"]["result"]
 
     def samples(self, promql: str) -> list[tuple[dict, float]]:
         params = {"time": repr(self.at)} if self.at is not None else None
-        result = self._call(promql, lambda q: self.client.custom_query(q, params=params))
+        result = self._call(promql, lambda q: self._ask(
+            "query", q, params, lambda: self.client.custom_query(q, params=params)))
         if isinstance(result, list) and len(result) == 2 and not isinstance(result[0], dict):
             result = [{"metric": {}, "value": result}]  # a scalar (or a string)
         try:
             return [(r.get("metric", {}), float(r["value"][1])) for r in result]
         except (KeyError, TypeError, ValueError, IndexError):
-            raise InfraError(f"Prometheus query {promql} returned "
+            raise InfraError(f"Prometheus query {shown(promql)} returned "
                              f"{'a range vector' if result and 'values' in result[0] else 'a string'}"
                              ", not a number") from None
 
@@ -88,12 +124,12 @@ class Reader:
             body = response.json()
         except ValueError:
             raise InfraError(f"Prometheus answered HTTP {response.status_code} without JSON to "
-                             f"the query {promql}") from None
+                             f"the query {shown(promql)}") from None
         if body.get("status") == "success":
             return body.get("data", {}).get("resultType"), None
         if response.status_code in (400, 422):
             return None, str(body.get("error") or body)
-        raise InfraError(f"Prometheus query failed: {promql}: HTTP {response.status_code}: "
+        raise InfraError(f"Prometheus query failed: {shown(promql)}: HTTP {response.status_code}: "
                          f"{body.get('error') or body}")
 
     def server_version(self) -> prometheus_versions.Version | None:
@@ -151,8 +187,9 @@ class Reader:
         seconds, which would move every evaluation instant off the grid asked for)."""
         begin, finish = (datetime.fromtimestamp(t, timezone.utc) for t in (start, end))
         exact = {"start": f"{start:.3f}", "end": f"{end:.3f}"}
-        return self._call(promql, lambda q: self.client.custom_query_range(
-            q, start_time=begin, end_time=finish, step=f"{step:.3f}", params=exact),
+        return self._call(promql, lambda q: self._ask(
+            "query_range", q, {**exact, "step": f"{step:.3f}"}, lambda: self.client.custom_query_range(
+                q, start_time=begin, end_time=finish, step=f"{step:.3f}", params=exact)),
             kind="range query")
 
     def final_scrape_time(self, timeout: float | None = None) -> float:
