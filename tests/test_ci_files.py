@@ -90,7 +90,7 @@ def test_example_gates_pull_requests_and_publishes_junit():
     assert "./" in names
     reporter = next(s for s in job["steps"] if "junit" in s.get("uses", ""))
     assert reporter["if"] == "always()" and reporter["with"]["report_paths"] == "reports/junit.xml"
-    # docs/ci-reporters.md: the settings that make mikepenz show the most of each outcome
+    # docs/ci.md: the settings that make mikepenz show the most of each outcome
     assert {k: reporter["with"].get(k) for k in ("include_passed", "detailed_summary", "check_title_template")} == {
         "include_passed": "true", "detailed_summary": "true", "check_title_template": "{{TEST_NAME}}"}
     assert job["permissions"]["checks"] == "write"

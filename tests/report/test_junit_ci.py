@@ -1,7 +1,7 @@
 """junit.xml as the CI reporters show it, outcome by outcome, element by element.
 
 The rules below were found by running each reporter's released code on real loadgate output
-against a fake GitHub API (docs/ci-reporters.md says how, and what each showed):
+against a fake GitHub API (docs/ci.md says how, and what each showed):
 - dorny/test-reporter v3, ``java-junit``: groups testcases by classname, no group when it equals
   the suite's name; lists "✅ name", "⚪ name" (skipped, no text) and, for a failure or an error,
   "❌ name" then ``type: message``, one line each (src/report/get-report.ts); annotations (only

@@ -2,7 +2,7 @@
 
 The layout comes from running the GitHub reporters' released code on real loadgate output
 (mikepenz/action-junit-report v6.4.2, dorny/test-reporter v3 ``java-junit``,
-EnricoMi/publish-unit-test-result-action v2.24.0; docs/ci-reporters.md shows what each shows).
+EnricoMi/publish-unit-test-result-action v2.24.0; docs/ci.md shows what each shows).
 What they show, by default, of a testcase: its name and status (pass, fail, error, skipped),
 and, for a failure or an error only, its ``message`` (dorny, mikepenz) or its text (EnricoMi's
 annotation).  Nothing of a passing testcase's text, of properties or of the suite's logs (EnricoMi
