@@ -121,6 +121,9 @@ def gauges(exporter: "Exporter") -> list[tuple[str, str, float]]:
     ):
         if value is not None:
             found.append((name, doc, value))
+    if exporter.start_handlers is not None:
+        found.append(("loadgate_test_start_seconds", "How long the locustfile's test_start "
+                      "listeners ran before users could start", exporter.start_handlers))
     if exporter.blocked[0] > 0:
         found += [("loadgate_event_loop_blocked_seconds", "Longest time a process running users "
                    "could not switch greenlets (a task blocking the event loop)", exporter.blocked[0]),
@@ -154,6 +157,7 @@ class Exporter:
         self.window_start: float | None = None
         self.load_start: float | None = None
         self.load_end: float | None = None
+        self.start_handlers: float | None = None  # seconds test_start's listeners took
         self.finished = False
         self.final_scrapes = 0  # scrapes sent that carried the final figures
         self.keys: dict[tuple, tuple[str, str, str]] = {}
@@ -245,6 +249,7 @@ def _on_init(environment, **_kw) -> None:
     events.request.remove_listener(_on_request_before_init)  # one listener per request from now on
     listeners.run_first(environment.events.request, exporter.on_request)  # before the scenario's
     listeners.run_first(environment.events.test_start, _on_test_start)
+    environment.events.test_start.add_listener(_after_test_start)  # after the scenario's
     for early in _before_init:  # a worker joining a running load may run users before init
         exporter.on_request(**early)
     _before_init.clear()
@@ -310,6 +315,13 @@ def _on_test_start(environment, **_kw) -> None:
         runner.send_message("loadgate_window", _exporter.window_start)
     stop_after = os.environ.get("LOADGATE_STOP_AFTER")
     listeners.stop_at(environment, float(stop_after) if stop_after else None)
+
+
+def _after_test_start(environment, **_kw) -> None:
+    """The last test_start listener: how long the scenario's own ones held the users back."""
+    if _exporter is not None and _exporter.load_start is not None and _exporter.start_handlers is None \
+            and not isinstance(environment.runner, WorkerRunner):
+        _exporter.start_handlers = time.time() - _exporter.load_start
 
 
 @events.test_stop.add_listener

@@ -44,6 +44,7 @@ LOAD_START = "loadgate_load_start_timestamp_seconds"
 WINDOW_START = "loadgate_window_start_timestamp_seconds"
 LOAD_END = "loadgate_load_end_timestamp_seconds"
 LOCUST_REQUESTS = "loadgate_locust_requests"
+TEST_START = "loadgate_test_start_seconds"  # how long the locustfile's test_start listeners ran
 FAILURE_REASONS = "loadgate_request_failure_reasons_total"
 USER_ERRORS = "loadgate_user_errors_total"
 

@@ -10,6 +10,11 @@ on the master) -- BLOCKED_AFTER seconds or more is reported; and the raw samples
 stretches of STALL_AFTER seconds or more without a completed request while users ran (users
 waiting, a service that does not answer).  The verdict warns and notes them on every request
 objective (judge/verdict.py).
+
+A third stretch has no users at all: the locustfile's ``test_start`` listeners run after the load
+has started (its window counts from there) and before the first user; one that blocks (fetching
+test data, waiting for workers' answers) leaves that time in the window without requests.
+SLOW_START seconds or more is a warning (:func:`slow_start`).
 """
 
 from __future__ import annotations
@@ -17,12 +22,13 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 
-from loadgate.measure.promql import BLOCKED, BLOCKED_END, REQUESTS, USERS
+from loadgate.measure.promql import BLOCKED, BLOCKED_END, REQUESTS, TEST_START, USERS
 from loadgate.measure.reader import Reader
 from loadgate.model import Stall, Window
 
 STALL_AFTER = 10.0  # seconds without a completed request while users ran
 BLOCKED_AFTER = 2.0  # seconds the exporter's own event loop was blocked in a process with users
+SLOW_START = 1.0  # seconds the locustfile's test_start listeners may take before a warning
 MISSED_SCRAPES = 1.0  # a gap this long between answered scrapes means Locust did not answer
 
 
@@ -34,6 +40,15 @@ def read(reader: Reader, window: Window) -> tuple[Stall, ...]:
     idle = tuple(s for s in scraped(reader, window)
                  if blocked is None or s.end <= blocked.start or s.start >= blocked.end)
     return ((blocked,) if blocked else ()) + idle
+
+
+def slow_start(reader: Reader) -> str | None:
+    """A warning when the locustfile's test_start listeners held the users back SLOW_START s."""
+    seconds = reader.number(f"max({TEST_START})")
+    if seconds is None or seconds < SLOW_START:
+        return None
+    return (f"the locustfile's test_start listeners ran {seconds:.1f} s before any user started; "
+            "that time is part of the load and its window, without requests")
 
 
 def blocked_loop(reader: Reader, window: Window) -> Stall | None:

@@ -157,7 +157,8 @@ def figures(reader: Reader, window: Window, objectives: Iterable[Objective], unt
                         objectives=tuple(objectives), sustained=sustained, intervals=by_objective,
                         failure_reasons=reasons, user_errors=user_errors,
                         stalls=stalls.read(reader, window),
-                        warnings=tuple(filter(None, [cardinality.warning(per_request)])))
+                        warnings=tuple(filter(None, [cardinality.warning(per_request),
+                                                     stalls.slow_start(reader)])))
 
 
 def with_intervals(reader: Reader, window: Window, totals: RequestFigures,
