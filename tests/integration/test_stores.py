@@ -127,3 +127,12 @@ def test_a_url_that_is_no_query_api_is_refused_before_the_load(gate, capsys):
     error = capsys.readouterr().err
     assert f"--prometheus-url {other.url} is not a Prometheus query API" in error, error
     assert gate.samples() == []
+
+
+def test_a_copy_the_store_refuses_is_said_and_the_verdict_stands(gate, stores, capsys):  # noqa: F811
+    store = stores(prometheus_receiver, "2.42", native=False)  # refuses batches with a histogram
+    code = gate.run(LATENCY, "--remote-write", f"{store.url}/api/v1/write", load=LOAD)
+    assert code == 0
+    check_exact(gate)
+    assert (f"the store at {store.url}/api/v1/write refused the copy (server returned HTTP status "
+            "500 Internal Server Error: native histograms are disabled)") in capsys.readouterr().err

@@ -110,6 +110,8 @@ class LocalStack(LoadLoop):
                                     self.prometheus.pid, self.home)
         else:
             self.resources.callback(self.prometheus.stop)
+        if self.plan.remote_write and not self.plan.judged_from_store:
+            self.resources.callback(self.warn_if_copy_refused)  # runs before the stop above
         self.own_url = f"http://127.0.0.1:{port}"
         self.prometheus_url = self.plan.prometheus_url or self.own_url  # remote write: the store
 
@@ -158,6 +160,13 @@ class LocalStack(LoadLoop):
         answers = [found.group(1).replace('\\"', '"') for found in failed if found]
         # the store's own answer; one that cannot be reached is left to the final wait (exit 3)
         return answers[-1] if answers and "server returned HTTP status" in answers[-1] else None
+
+    def warn_if_copy_refused(self) -> None:
+        """--remote-write alone: the verdict stands, but a copy the store refused is said."""
+        refused = self.remote_write_error()
+        if refused:
+            log.warning("the store at %s refused the copy (%s); the verdict does not depend on it",
+                        redact_url(self.plan.remote_write), refused)
 
     def wait_for_prometheus(self) -> None:
         """Prometheus starts while Locust imports the locustfile; both must be ready to go on.
