@@ -134,3 +134,18 @@ def test_locust_options_loadgate_sets_are_refused_after_the_separator(capsys, fi
     code, err = run_bad(capsys, ["run", "--slo", str(slo), "-f", str(lf), "--", "--tags", "x", *extra])
     assert (code, err.count("\n")) == (2, 1), err
     assert f"is loadgate's to set; use loadgate's own {own}" in err
+
+
+def test_an_ascii_only_console_shows_names_as_escapes(write):
+    """Was a UnicodeEncodeError traceback from `validate` under LANG=C with PYTHONIOENCODING=ascii."""
+    import os
+    import subprocess
+    import sys
+
+    slo = write("slo.yaml", SLO.replace("max: 1%", 'max: 1%\n    name: "Fehlerquote ≤ 1 % für /bücher \\udcff"'))
+    lf = write("lf.py", LOCUSTFILE)
+    env = {**os.environ, "PYTHONIOENCODING": "ascii", "LC_ALL": "C", "LANG": "C"}
+    done = subprocess.run([sys.executable, "-m", "loadgate", "validate", "--slo", str(slo), "-f", str(lf)],
+                          capture_output=True, text=True, env=env, timeout=60, check=False)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert "Fehlerquote \\u2264 1 % f\\xfcr /b\\xfccher \\udcff" in done.stdout
