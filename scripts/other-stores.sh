@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Fetches the other stores the test suite runs loadgate against: Prometheus 2.53.3 (Debian trixie),
 # Prometheus 3.5.3 and VictoriaMetrics 1.145 (Debian sid; the victoria-metrics package also holds
-# vmagent). Each is a static binary in a .deb: downloaded with apt-get's own client from Debian's
+# vmagent), and InfluxDB 1.6.7 (Debian bookworm's version, from trixie: a copy target with no
+# PromQL API). Each is a static binary in a .deb: downloaded with apt-get's own client from Debian's
 # archive and unpacked with dpkg -x into a cache folder outside the repository; nothing is installed
 # system-wide and apt's own sources stay as they are (see docs/stores.md).
 #
@@ -19,6 +20,7 @@ wanted=(
     "prometheus 2.53.3 prometheus"
     "prometheus 3.5.3 prometheus"
     "victoria-metrics 1.145.0 victoria-metrics,vmagent"
+    "influxdb 1.6.7~rc0 influxd"
 )
 
 ready() { [ -x "$cache/$1-$2/usr/bin/${3%%,*}" ]; }
@@ -45,8 +47,10 @@ for suite in $suites; do echo "deb $mirror $suite main"; done >"$apt_dir/sources
 o=(-o "Dir::Etc::SourceList=$apt_dir/sources.list" -o Dir::Etc::SourceParts=/dev/null
    -o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Cache=$apt_dir/cache" -o APT::Sandbox::User=root)
 echo "other-stores: fetching Debian's package lists ($suites) into $apt_dir" >&2
-update_error=$(timeout 120 apt-get "${o[@]}" update -qq 2>&1 >/dev/null | grep -v "^W: Download is performed unsandboxed")
+# apt-get's own status (a grep that finds nothing to keep must not turn a good update into a failure)
+update_output=$(timeout 120 apt-get "${o[@]}" update -qq 2>&1 >/dev/null)
 update_status=$?
+update_error=$(printf '%s\n' "$update_output" | grep -v "^W: Download is performed unsandboxed")
 
 fail() {  # name version reason
     echo "other-stores: $1 $2 not available: $3" >&2

@@ -20,6 +20,7 @@ CACHE = Path(os.environ.get("LOADGATE_STORES_CACHE")
 # The Prometheus versions the measuring tests run with: the system one (Debian bookworm) first.
 PROMETHEUS_VERSIONS = ("2.42", "2.53.3", "3.5.3")
 VICTORIA_METRICS_VERSION = "1.145.0"
+INFLUXDB_VERSION = "1.6.7~rc0"
 
 
 def fetched(name: str, version: str, binary: str | None = None) -> str:
@@ -49,6 +50,11 @@ def prometheus_bin(version: str) -> str:
     if version == PROMETHEUS_VERSIONS[0]:
         return system_prometheus(version)
     return fetched("prometheus", version)
+
+
+def influxdb_bin() -> str:
+    """Path of InfluxDB 1.6's ``influxd`` (Debian bookworm's version), or skip."""
+    return fetched("influxdb", INFLUXDB_VERSION, "influxd")
 
 
 def victoria_metrics_bin(binary: str = "victoria-metrics") -> str:

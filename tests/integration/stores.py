@@ -15,7 +15,7 @@ import pytest
 
 from loadgate.stack.processes import free_port
 from tests.helpers import started
-from tests.stores import PROMETHEUS_VERSIONS, prometheus_bin, victoria_metrics_bin  # noqa: F401
+from tests.stores import PROMETHEUS_VERSIONS, influxdb_bin, prometheus_bin, victoria_metrics_bin  # noqa: F401
 
 
 class Store:
@@ -81,6 +81,29 @@ def victoria_metrics(folder: Path, *extra: str) -> Store:
     argv = [victoria_metrics_bin(), f"-httpListenAddr=127.0.0.1:{port}",
             f"-storageDataPath={home / 'data'}", "-loggerLevel=WARN", *extra]
     return Store(argv, f"http://127.0.0.1:{port}", "/health", home / "log")
+
+
+class Influx(Store):
+    """InfluxDB 1.x: remote write into database ``loadgate``, InfluxQL to look (no PromQL)."""
+
+    def influxql(self, query: str) -> list:
+        arguments = urllib.parse.urlencode({"q": query, "db": "loadgate"})
+        request = urllib.request.Request(f"{self.url}/query?{arguments}", method="POST")
+        with urllib.request.urlopen(request, timeout=5) as answer:
+            return json.loads(answer.read())["results"][0].get("series") or []
+
+
+def influxdb(folder: Path) -> Influx:
+    port, home = free_port(), folder / f"influxdb-{free_port()}"
+    home.mkdir(parents=True)
+    (home / "influxdb.conf").write_text(
+        f'reporting-disabled = true\nbind-address = "127.0.0.1:{free_port()}"\n'
+        f'[meta]\n  dir = "{home}/meta"\n[data]\n  dir = "{home}/data"\n  wal-dir = "{home}/wal"\n'
+        f'[http]\n  bind-address = "127.0.0.1:{port}"\n  log-enabled = false\n')
+    store = Influx([influxdb_bin(), "run", "-config", str(home / "influxdb.conf")],
+                   f"http://127.0.0.1:{port}", "/ping", home / "log")
+    store.influxql("CREATE DATABASE loadgate")
+    return store
 
 
 @pytest.fixture

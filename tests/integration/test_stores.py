@@ -12,6 +12,7 @@ from loadgate.stack.processes import free_port
 from tests.helpers import Target
 from tests.integration.stores import (  # noqa: F401 - stores: the fixture
     PROMETHEUS_VERSIONS,
+    influxdb,
     prometheus_receiver,
     stores,
     victoria_metrics,
@@ -136,3 +137,26 @@ def test_a_copy_the_store_refuses_is_said_and_the_verdict_stands(gate, stores, c
     check_exact(gate)
     assert (f"the store at {store.url}/api/v1/write refused the copy (server returned HTTP status "
             "500 Internal Server Error: native histograms are disabled)") in capsys.readouterr().err
+
+
+def test_a_copy_to_influxdb_arrives_with_the_run_id(gate, stores):  # noqa: F811
+    store = stores(influxdb)
+    code = gate.run(LATENCY, "--remote-write", f"{store.url}/api/v1/prom/write?db=loadgate",
+                    "--run-id", "to-influx", load=LOAD)
+    assert code == 0, (gate.reports / "summary.md").read_text()
+    check_exact(gate)
+    deadline = time.monotonic() + 15
+    while not (found := store.influxql('SHOW TAG VALUES FROM "loadgate_users" WITH KEY = "run_id"')) \
+            and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert found and ["run_id", "to-influx"] in found[0]["values"], found
+
+
+def test_influxdb_as_the_store_read_is_refused_before_the_load(gate, stores, capsys):  # noqa: F811
+    store = stores(influxdb)
+    code = gate.run(LATENCY, "--prometheus-url", store.url, load=LOAD)
+    assert code == 2
+    error = capsys.readouterr().err.strip().splitlines()[-1]
+    assert error.startswith(f"loadgate: error: --prometheus-url {store.url} is InfluxDB 1.6.7"), error
+    assert "it has no PromQL API" in error and "--remote-write URL alone" in error
+    assert gate.samples() == []
