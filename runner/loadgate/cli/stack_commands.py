@@ -11,6 +11,7 @@ from loadgate.errors import ConfigError, InfraError
 from loadgate.redaction import redact_url
 from loadgate.stack import compose, prometheus_versions
 from loadgate.stack.docker import EXPORTER_PORT, grafana_password, stack_env
+from loadgate.stack.explain import with_output
 from loadgate.stack.grafana import write_dashboard
 from loadgate.stack.prometheus_config import prometheus_config
 
@@ -56,7 +57,8 @@ def up(args) -> int:
         logs = "\n".join(f"--- {c.name}:\n{compose.container_logs(c)}"
                          for c in compose.project_containers(client, project))
         stack.down()
-        raise InfraError(f"docker compose up failed:\n{result.stdout}{result.stderr}{logs}")
+        raise InfraError(with_output("docker compose up failed", f"{result.stdout}{result.stderr}{logs}",
+                                     "docker compose"))
     announce_up(project, redact_url(plan.host), ports, password, generated)
     return 0
 

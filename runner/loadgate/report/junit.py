@@ -36,8 +36,8 @@ from __future__ import annotations
 import math
 import os
 import xml.etree.ElementTree as ET
+from collections.abc import Mapping
 from datetime import datetime, timezone
-from typing import Mapping
 
 from junit_xml import TestCase, TestSuite
 

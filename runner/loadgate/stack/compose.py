@@ -15,6 +15,7 @@ from typing import Mapping, Sequence
 
 from loadgate.errors import ConfigError, InfraError
 from loadgate.redaction import redact
+from loadgate.stack.explain import with_output
 
 log = logging.getLogger("loadgate")
 
@@ -152,8 +153,9 @@ class Compose:
     def check(self, *args: str, what: str, timeout: float = COMPOSE_TIMEOUT) -> None:
         result = self.run(*args, timeout=timeout)
         if result.returncode != 0:
-            raise InfraError(f"{what}: `docker compose {' '.join(args)}` exited with "
-                             f"{result.returncode}:\n{tail(result.stdout + result.stderr)}")
+            raise InfraError(with_output(f"{what}: `docker compose {' '.join(args)}` exited with "
+                                         f"{result.returncode}", tail(result.stdout + result.stderr),
+                                         "docker compose"))
 
     def down(self) -> bool:
         result = self.run("down", "--volumes", "--remove-orphans", "--timeout", str(STOP_TIMEOUT),

@@ -36,6 +36,7 @@ from loadgate.stack.compose import (
     remove_leftovers,
     write_public,
 )
+from loadgate.stack.explain import with_output
 from loadgate.stack.grafana import write_dashboard
 from loadgate.stack.locust_argv import ENTRY, PACKAGE, exporter_env, master_args, worker_args
 from loadgate.stack.processes import free_port
@@ -165,8 +166,8 @@ class DockerStack(LoadLoop):
                 code = container.attrs["State"]["ExitCode"]
                 if container.status == "running" or (service != "prometheus" and code == 0):
                     continue  # a worker exits 0 when the master tells it to quit at the end
-                raise InfraError(f"{container.name} died during the load (exit code {code}):\n"
-                                 + container_logs(container))
+                raise InfraError(with_output(f"{container.name} died during the load (exit code "
+                                             f"{code})", container_logs(container), container.name))
 
     def stop(self) -> None:
         if self.plan.keep_stack:

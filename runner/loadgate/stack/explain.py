@@ -5,8 +5,9 @@ The one home for both: every "Locust exited ..." / "Prometheus exited ..." error
 and the pipeline builds its message with :func:`with_output`.  Picked, in the output's order:
 the last Python traceback (from ``Traceback (most recent call last):`` to its exception line),
 and every line logged at ERROR or CRITICAL (Locust's ``host/ERROR/logger:``, Prometheus'
-``level=error``) or written by argparse (``prog: error: ...``).  An output with none of these
-ends the message with a note and its last line.
+``level=error``), written by argparse (``prog: error: ...``) or starting with ``Error`` (Docker's
+``Error response from daemon``), and a Go ``panic:``.  Without any of these, the last lines that
+are not INFO log lines (Locust's start-up banner is); without those, the last line.
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ import re
 
 TRACEBACK = "Traceback (most recent call last):"
 ERROR_LINE = re.compile(r"/(ERROR|CRITICAL)/|\blevel=(error|fatal|ERROR|FATAL)\b|^[\w.-]+: error: "
-                        r"|^(ERROR|CRITICAL|FATAL)\b")
+                        r"|^\s*(error|fatal|critical|panic)\b", re.IGNORECASE)
+INFO_LINE = re.compile(r"/(INFO|DEBUG)/|\blevel=(info|debug)\b", re.IGNORECASE)
 LIMIT = 20  # lines kept, the last ones: a traceback ends with its exception
+OTHERS = 5  # lines kept when none is an error
 
 
 def traceback_lines(lines: list[str]) -> range:
@@ -49,6 +52,10 @@ def with_output(headline: str, output: str, who: str = "Locust") -> str:
     picked = explaining_lines(output)
     if picked:
         return "\n".join([sentence(headline), f"{who} printed:"] + picked)
-    last = next((line for line in reversed(output.splitlines()) if line.strip()), "")
-    said = f"its last line: {last.strip()}" if last else "it printed nothing"
+    lines = [line for line in output.splitlines() if line.strip()]
+    others = [line for line in lines if not INFO_LINE.search(line)][-OTHERS:]
+    if others:
+        return "\n".join([sentence(headline), f"{who} printed no error or traceback; its last lines:"]
+                         + others)
+    said = f"its last line: {lines[-1].strip()}" if lines else "it printed nothing"
     return f"{sentence(headline)}\n({who} printed no error or traceback; {said})"

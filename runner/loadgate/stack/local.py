@@ -17,6 +17,7 @@ from loadgate.errors import ConfigError, InfraError
 from loadgate.redaction import redact_url
 from loadgate.stack import leftovers, prometheus_versions, remote
 from loadgate.stack.base import LoadLoop, LoadOutcome, Watch
+from loadgate.stack.explain import with_output
 from loadgate.stack.locust_argv import exporter_env, locust_argv, master_args, worker_args
 from loadgate.stack.probe import STARTUP_TIMEOUT, http_ok, wait_until
 from loadgate.stack.processes import Child, check_port_free, free_port, stop_all
@@ -143,11 +144,12 @@ class LocalStack(LoadLoop):
 
     def store_missing(self, store_url: str, wait: float) -> str:
         """Why the final figures never showed in the store (remote write), with the agent's log."""
-        return (f"the final figures never became visible in the store at {redact_url(store_url)} "
-                f"within {wait:g} s: the local Prometheus agent remote-writes them to "
-                f"{redact_url(self.plan.remote_write or '')}; check that URL, that the store accepts "
-                "remote write, and LOADGATE_REMOTE_WRITE_USERNAME/_PASSWORD or _BEARER_TOKEN; "
-                f"the agent's last lines:\n{self.prometheus.output_tail() or '(none)'}")
+        return with_output(
+            f"the final figures never became visible in the store at {redact_url(store_url)} "
+            f"within {wait:g} s: the local Prometheus agent remote-writes them to "
+            f"{redact_url(self.plan.remote_write or '')}; check that URL, that the store accepts "
+            "remote write, and LOADGATE_REMOTE_WRITE_USERNAME/_PASSWORD or _BEARER_TOKEN",
+            self.prometheus.output_tail(200), "the Prometheus agent")
 
     def remote_write_error(self) -> str | None:
         """The store's answer to the last remote write Prometheus logged as refused (it logs

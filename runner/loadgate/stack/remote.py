@@ -43,8 +43,8 @@ def wait_for_workers(plan: Plan, roster_file: Path, master: Child) -> None:
         if remote >= plan.remote_workers and local >= plan.workers:
             return
         if master.exited_within(0.1):
-            raise InfraError(f"the Locust master exited with code {master.poll()} while waiting for "
-                             f"its workers:\n{master.output_tail()}")
+            raise InfraError(master.explained(f"the Locust master exited with code {master.poll()} "
+                                              "while waiting for its workers"))
         if time.monotonic() > deadline:
             # Locust ignores SIGINT while it waits for workers, and has no SIGTERM handler yet:
             # SIGTERM ends it at once (its workers notice the silence), SIGINT would cost 5 s.
