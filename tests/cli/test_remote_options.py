@@ -28,7 +28,8 @@ def test_validate_shows_the_remote_workers(capsys, files, monkeypatch):  # noqa:
     assert shown.err.count("unauthenticated") == 1
 
 
-@pytest.mark.parametrize("name, value", [("LOADGATE_MASTER_PORT", "x"), ("LOADGATE_MASTER_PORT", "0")])
+@pytest.mark.parametrize("name, value", [("LOADGATE_MASTER_PORT", "x"), ("LOADGATE_MASTER_PORT", "0"),
+                                         ("LOADGATE_CONNECT_TIMEOUT", "0s"), ("LOADGATE_CONNECT_TIMEOUT", "soon")])
 def test_a_worker_parses_its_environment_like_its_options(capsys, monkeypatch, name, value):
     monkeypatch.setenv(name, value)
     code = main(["worker", "--master-host", "127.0.0.1"])

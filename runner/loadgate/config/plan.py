@@ -114,7 +114,8 @@ PARSERS: dict[str, Callable[[str], object]] = {
     "users": _positive_int, "spawn_rate": _positive_float, "workers": distributed.count,
     "duration": _positive_duration, "warmup": parse_duration, "run_id": _run_id,
     "remote_workers": distributed.count, "remote_workers_wait": _positive_duration,
-    "store_wait": _positive_duration, "baseline": baseline.split_paths,
+    "store_wait": _positive_duration, "connect_timeout": _positive_duration,
+    "baseline": baseline.split_paths,
     **{f"{role}_port": parse_port for role in ("exporter", "master", "prometheus", "grafana",
                                                 "locust_web")},
 }

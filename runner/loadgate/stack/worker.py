@@ -23,7 +23,6 @@ from loadgate.errors import ConfigError, InfraError
 from loadgate.stack import leftovers
 from loadgate.stack.locust_argv import EXPORTER, locust_argv
 from loadgate.stack.processes import Child
-from loadgate.units import parse_duration
 
 log = logging.getLogger("loadgate")
 CONNECT_TIMEOUT = 60.0
@@ -34,14 +33,8 @@ def settings(args) -> tuple[str, int, Path, float]:
     if not host:
         raise ConfigError("an address is needed", key="--master-host")
     port = pick("master_port", args.master_port, os.environ, MASTER_PORT)
-    try:
-        timeout = parse_duration(args.connect_timeout or os.environ.get("LOADGATE_CONNECT_TIMEOUT")
-                                 or "60s", allow_bare_zero=False)
-        if timeout <= 0:
-            raise ValueError("must be longer than 0s")
-    except ValueError as exc:
-        raise ConfigError(str(exc), key="--connect-timeout") from None
-    locustfile = Path(args.locustfile or os.environ.get("LOADGATE_LOCUSTFILE") or "load_tests/loadtest.py")
+    timeout = pick("connect_timeout", args.connect_timeout, os.environ, CONNECT_TIMEOUT)
+    locustfile = Path(pick("locustfile", args.locustfile, os.environ, None) or "load_tests/loadtest.py")
     check_locust_args(args.locust_args)
     return host, port, check_locustfile(locustfile), timeout
 
