@@ -116,6 +116,11 @@ def test_validate_takes_the_host_its_hint_names(capsys, write):
     assert code == 2 and "-H" in err
     assert main(["validate", "--slo", str(slo), "-f", str(lf), "-H", "http://127.0.0.1:9", "-t", "7s"]) == 0
     assert "against http://127.0.0.1:9 for 7s" in capsys.readouterr().out
+    code, err = run_bad(capsys, ["validate", "--slo", str(slo), "-f", str(lf), "-H", "http://h", "--workers", "0"])
+    assert code == 2 and "or 0 with --remote-workers N" in err  # the hint names an option ...
+    assert main(["validate", "--slo", str(slo), "-f", str(lf), "-H", "http://h", "--workers", "0",
+                 "--remote-workers", "2"]) == 0  # ... validate takes
+    assert "+ 2 remote worker(s)" in capsys.readouterr().out
 
 
 def test_validate_reports_a_locustfile_whose_imports_fail(capsys, files):

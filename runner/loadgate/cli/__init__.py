@@ -7,7 +7,7 @@ import signal
 import sys
 import traceback
 from contextlib import contextmanager
-from typing import Iterator, Sequence
+from collections.abc import Iterator, Sequence
 
 from loadgate.cli import streams
 from loadgate.cli.commands import COMMANDS

@@ -11,9 +11,7 @@ from loadgate.config.plan import build_plan, check_report_dir
 from loadgate.redaction import redact_url
 from loadgate.units import format_seconds
 
-PLAN_ONLY = dict(host=None, users=None, spawn_rate=None, duration=None, warmup=None, workers=None,
-                 stack=None, prometheus_url=None, prometheus_bin=None, report_dir=None,
-                 keep_stack=False, quiet=False)
+PLAN_ONLY = {"report_dir": None, "keep_stack": False, "quiet": False}  # what validate does not take
 
 
 def run(args: argparse.Namespace) -> int:

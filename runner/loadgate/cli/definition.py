@@ -41,21 +41,27 @@ def add_common(parser: argparse.ArgumentParser) -> None:
 def add_run(sub) -> None:
     run = sub.add_parser("run", help=RUN_HELP, description=RUN_HELP,
                          epilog="Arguments after -- go to Locust unchanged, e.g. -- --tags checkout")
-    add_files(run)
-    add_load(run)
-    run.add_argument("--stack", help="local (child processes, default) or docker (stack/ compose file)")
-    run.add_argument("--prometheus-url", help="use this Prometheus instead of starting one")
-    run.add_argument("--prometheus-bin", help="Prometheus binary for the local stack")
+    add_plan(run)
     run.add_argument("--report-dir", help="where the reports go (default reports)")
-    run.add_argument("--baseline", nargs="+", metavar="PATH",
-                     help="results.json of earlier runs, or directories of them, for "
-                     "max_regression / min_ratio")
-    run.add_argument("--run-id", help="this run's id, a label on every series it exports "
-                     "(default $LOADGATE_RUN_ID, else generated)")
     run.add_argument("--keep-stack", action="store_true", help="leave the stack up after the verdict")
-    add_remote(run)
     run.add_argument("-q", "--quiet", action="store_true", help="print only the verdict on failure")
     add_common(run)
+
+
+def add_plan(parser: argparse.ArgumentParser) -> None:
+    """Every option that shapes the plan: `run` and `validate` take the same ones, so that every
+    hint a check gives (``-H``, ``--remote-workers N``, ...) works with both."""
+    add_files(parser)
+    add_load(parser)
+    parser.add_argument("--stack", help="local (child processes, default) or docker (stack/ compose file)")
+    parser.add_argument("--prometheus-url", help="use this Prometheus instead of starting one")
+    parser.add_argument("--prometheus-bin", help="Prometheus binary for the local stack")
+    parser.add_argument("--baseline", nargs="+", metavar="PATH",
+                        help="results.json of earlier runs, or directories of them, for "
+                        "max_regression / min_ratio")
+    parser.add_argument("--run-id", help="this run's id, a label on every series it exports "
+                        "(default $LOADGATE_RUN_ID, else generated)")
+    add_remote(parser)
 
 
 def add_remote(run) -> None:
@@ -115,8 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_compare(sub)
     validate = sub.add_parser("validate", help="check the files (Locust imports the locustfile in a "
                               "subprocess) and print the plan; start no load")
-    add_files(validate)
-    add_load(validate)
+    add_plan(validate)
     add_common(validate)
     up = sub.add_parser("up", help="start the docker stack with Grafana for people to look at")
     add_files(up)
