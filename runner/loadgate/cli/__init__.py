@@ -6,8 +6,8 @@ import logging
 import signal
 import sys
 import traceback
-from contextlib import contextmanager
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from loadgate.cli import streams
 from loadgate.cli.commands import COMMANDS
