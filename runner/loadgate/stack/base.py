@@ -115,7 +115,7 @@ class LoadLoop:
         log = self.locust_tail(LOG_LINES)
         if HOOK_RAISED not in log:
             return
-        trace = log.split(HOOK_RAISED, 1)[1].strip().splitlines()
+        trace = log.split(HOOK_RAISED, 1)[1].lstrip(": \n").splitlines()
         trace = [line for line in trace if line.strip()][:40]
         raise ConfigError(f"an init listener of {locustfile} raised {trace[-1].strip() if trace else ''}"
                           "; Locust stops on it:\n" + "\n".join(trace))
