@@ -5,10 +5,15 @@ fixture of its buildinfo, Thanos' its ThanosVersion struct, InfluxDB 1.x's its v
 
 from __future__ import annotations
 
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
 import pytest
 
+from loadgate.errors import ConfigError
 from loadgate.measure.reader import Answer
-from loadgate.measure.store import Store, classify, decide, refusal, setting
+from loadgate.measure.store import Store, classify, decide, identify, refusal, setting
 
 PROMETHEUS_242 = {"status": "success", "data": {
     "version": "2.42.0+ds", "revision": "2.42.0+ds-5+deb12u1", "branch": "debian/sid",
@@ -97,3 +102,29 @@ COUNTERS = {"series": True, "requests": True, "histogram": False}
 def test_what_the_store_holds_decides(holds, counters_for, error, final, expected):
     found = decide(holds, counters_for, error, final)
     assert found == expected or (expected and found and expected in found)
+
+
+def test_a_mimir_url_without_its_prefix_is_refused_naming_the_url_to_use():
+    class Mimir(BaseHTTPRequestHandler):  # answers the Prometheus API under /prometheus only
+        def do_GET(self) -> None:
+            found = self.path.startswith("/prometheus/api/v1/status/buildinfo")
+            body = json.dumps(MIMIR).encode() if found else b"404 page not found\n"
+            self.send_response(200 if found else 404)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Mimir)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        with pytest.raises(ConfigError, match="Grafana Mimir 2.14.0 answers under it: use "
+                                              f"--prometheus-url {url}/prometheus"):
+            identify(url)
+        assert identify(url + "/prometheus").kind == "mimir"
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -39,6 +39,7 @@ from loadgate.stack import prometheus_versions
 
 log = logging.getLogger("loadgate")
 
+PREFIX = "/prometheus"  # where Mimir (and Cortex) serve the Prometheus API
 LOOK_EVERY = 0.5  # seconds between looks at the store during the load
 GRACE = 1.0  # counters seen this long without the histogram: it is not coming
 MIMIR = ("-ingester.native-histograms-ingestion-enabled=true (the tenant limit "
@@ -154,6 +155,11 @@ def identify(url: str) -> Store:
     buildinfo = reader.get("/api/v1/status/buildinfo")
     query = None if buildinfo.status == 200 else reader.get("/api/v1/query", {"query": "1"})
     store = classify(buildinfo, query)
+    if store.kind == "none":  # Mimir and Cortex answer under /prometheus
+        below = classify(reader.get(PREFIX + "/api/v1/status/buildinfo"), None)
+        if below.kind != "none":
+            raise ConfigError(f"--prometheus-url {redact_url(url)} is no query API, but {below.name} "
+                              f"answers under it: use --prometheus-url {redact_url(url.rstrip('/'))}{PREFIX}")
     why = refusal(store)
     if why:
         raise ConfigError(f"--prometheus-url {redact_url(url)} is {store.name}, which loadgate "
