@@ -78,6 +78,30 @@ def test_a_shape_that_changes_users_mid_run_stops_at_the_duration(gate):
     assert not [n for n in results.get("notes", []) if "planned" in n]
 
 
+STAGES = USER + '''
+
+class Stages(LoadTestShape):
+    """Stages with user classes, as Locust's stages example; longer than the run."""
+
+    stages = [{"duration": 3, "users": 2, "spawn_rate": 10},
+              {"duration": 60, "users": 4, "spawn_rate": 10, "user_classes": [Shopper]}]
+
+    def tick(self):
+        run_time = self.get_run_time()
+        for stage in self.stages:
+            if run_time < stage["duration"]:
+                return (stage["users"], stage["spawn_rate"], stage.get("user_classes"))
+        return None
+'''
+
+
+def test_a_stages_shape_on_two_workers_stops_at_the_duration_and_counts_every_request(gate):
+    assert run(gate, STAGES, ANY_ERRORS, "--workers", "2", load="duration: 6s") == 0
+    window = gate.results()["window"]
+    assert window["end"] - window["start"] == pytest.approx(6.0, abs=0.6)
+    assert gate.seconds < 30  # the shape's 60 s second stage was cut at the duration
+
+
 SHORT = '''
 class Short(LoadTestShape):
     """3 users for 4 s, then the shape ends the test."""
