@@ -122,3 +122,12 @@ def test_text_that_is_not_valid_unicode_is_written_as_visible_escapes(tmp_path):
     assert (document["slos"][0]["name"], document["requests"][0]["name"]) == (
         "errors of caf\\udce9", "/bad\\udcff")
     SCHEMA.validate((tmp_path / "junit.xml").read_text())
+
+
+def test_summary_quotes_the_error_headline_and_fences_what_explains_it(tmp_path):
+    error = "Locust exited (code 1) early.\nLocust printed:\nTraceback (most recent call last):\nValueError: ```x```"
+    md = report.markdown.render(plan(tmp_path), unknown(plan(tmp_path).objectives, error))
+    assert "> Locust exited (code 1) early.\n\n````text\nLocust printed:\nTraceback (most recent call last):\n" \
+           "ValueError: ```x```\n````\n" in md
+    one_line = report.markdown.render(plan(tmp_path), unknown(plan(tmp_path).objectives, "Prometheus died."))
+    assert "> Prometheus died.\n\n| SLO |" in one_line and "```" not in one_line

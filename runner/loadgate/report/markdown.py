@@ -50,10 +50,20 @@ def baseline_lines(verdict: Verdict) -> list[str]:
     return lines
 
 
+def error_lines(error: str) -> list[str]:
+    """The error's headline quoted, then what came with it (the lines that explain it) as a
+    block, fenced longer than any run of backticks in it."""
+    head, *rest = visible(error, newlines=True).splitlines() or [""]
+    if not rest:
+        return [f"> {cell(head)}", ""]
+    fence = "`" * max(3, 1 + max((len(run) for run in re.findall("`+", "\n".join(rest))), default=0))
+    return [f"> {cell(head)}", "", f"{fence}text", *rest, fence, ""]
+
+
 def render(plan: Plan, verdict: Verdict) -> str:
     lines = [f"## loadgate: {cell(plan.name)} — {HEADLINES[verdict.status]}", ""]
     if verdict.error:
-        lines += [f"> {cell(verdict.error)}", ""]
+        lines += error_lines(verdict.error)
     lines += ["| SLO | measured | threshold | status |", "| --- | ---: | --- | --- |"]
     for result in verdict.results:
         measured = "–" if result.measured is None else result.objective.format_value(result.measured)
