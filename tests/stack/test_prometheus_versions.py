@@ -35,6 +35,8 @@ def test_buildinfo_of_prometheus_gives_its_version_and_of_mimir_none():
     assert versions.parse_buildinfo({"status": "success", "data": {"version": "2.53.3"}}) == (2, 53, 3)
     mimir = {"status": "success", "data": {"application": "Grafana Mimir", "version": "2.14.0"}}
     assert versions.parse_buildinfo(mimir) is None
+    thanos = {"status": "success", "data": {"version": "0.39.2", "revision": "x", "branch": "HEAD"}}
+    assert versions.parse_buildinfo(thanos) is None
     assert versions.parse_buildinfo({"status": "error"}) is None
     assert versions.parse_buildinfo("<html>") is None
 

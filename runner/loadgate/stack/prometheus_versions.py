@@ -43,12 +43,14 @@ def parse(text: str) -> Version | None:
 def parse_buildinfo(body: object) -> Version | None:
     """The version in the JSON of ``/api/v1/status/buildinfo``; None for another store's answer.
 
-    Mimir answers there with its own version and an ``application`` ("Grafana Mimir"); such a
-    version is not a Prometheus one and must not pick Prometheus' rules."""
+    Mimir answers there with its own version and an ``application`` ("Grafana Mimir"), Thanos
+    Query with its own 0.x version; neither is a Prometheus version and must not pick Prometheus'
+    rules (both run a recent Prometheus engine: None gives them LATEST's)."""
     data = body.get("data") if isinstance(body, dict) else None
     if not isinstance(data, dict) or data.get("application") or not isinstance(data.get("version"), str):
         return None
-    return parse(data["version"])
+    version = parse(data["version"])
+    return version if version is not None and version[0] >= 2 else None
 
 
 def of_image(image: str) -> Version:
