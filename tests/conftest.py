@@ -1,6 +1,10 @@
+import json
 from pathlib import Path
 
 import pytest
+
+from loadgate.report import json_report
+from tests.helpers import check_results
 
 
 @pytest.fixture
@@ -24,3 +28,17 @@ def _outside_github_actions(monkeypatch):
     and step summary (tests that check those set the variables themselves)."""
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
     monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _results_follow_their_schema(monkeypatch):
+    """Every results.json loadgate renders in the test process is checked against the JSON Schema
+    shipped in the package (the runs in other processes: tests.helpers.read_results)."""
+    render = json_report.render
+
+    def checked(plan, verdict) -> str:
+        text = render(plan, verdict)
+        check_results(json.loads(text))
+        return text
+
+    monkeypatch.setattr(json_report, "render", checked)

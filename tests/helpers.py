@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import math
 import threading
 import time
 import urllib.request
+from functools import cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Callable
 
+import jsonschema
+
+from loadgate import results_format
 from loadgate.config.plan import Plan
 from loadgate.judge.verdict import judge, unknown
 from loadgate.model import Measurements, Objective, RequestFigures, RequestSelector, Timeline, Verdict, Window
@@ -213,6 +218,32 @@ INFRA_ERROR = ("prometheus died during the load (exit code 1).\nprometheus print
 
 def failed_infrastructure() -> Verdict:
     return unknown(OBJECTIVES, INFRA_ERROR)
+
+
+# -- results.json as loadgate writes it ------------------------------------------------------------
+
+@cache
+def results_validator() -> jsonschema.protocols.Validator:
+    """The JSON Schema shipped in the package, checked itself once."""
+    schema = results_format.schema()
+    validator = jsonschema.validators.validator_for(schema)
+    validator.check_schema(schema)
+    return validator(schema)
+
+
+def check_results(document: dict) -> dict:
+    """``document`` if it is a results.json as the shipped schema describes it; else fail naming
+    the first wrong field."""
+    error = jsonschema.exceptions.best_match(results_validator().iter_errors(document))
+    if error is not None:
+        raise AssertionError(f"results.json breaks {results_format.SCHEMA_FILE} at "
+                             f"{error.json_path}: {error.message}")
+    return document
+
+
+def read_results(path: Path) -> dict:
+    """A results.json that loadgate wrote (in this process or another), checked against its schema."""
+    return check_results(json.loads(Path(path).read_text(encoding="utf-8")))
 
 
 # -- synthetic results.json documents (loadgate compare, run history) ------------------------------

@@ -16,7 +16,7 @@ import pytest
 from loadgate.cli import main
 from loadgate.stack.processes import free_port
 from tests import stores
-from tests.helpers import started
+from tests.helpers import read_results, started
 
 RECORDING_LOCUSTFILE = '''
 """Records every response time Locust measures, to compare with what loadgate reports."""
@@ -96,7 +96,7 @@ class Gate:
                      "--report-dir", str(self.reports), *args])
 
     def results(self) -> dict:
-        return json.loads((self.reports / "results.json").read_text())
+        return read_results(self.reports / "results.json")
 
     def samples(self) -> list:
         found = []

@@ -3,12 +3,12 @@ closed, stderr closed -- the run still exits with its verdict and writes its rep
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 
 import pytest
 
+from tests.helpers import read_results
 from tests.integration.conftest import RECORDING_LOCUSTFILE
 
 pytestmark = pytest.mark.integration
@@ -43,5 +43,5 @@ def test_a_failing_console_keeps_the_verdict_and_the_reports(tmp_path, demo, cas
     process.wait(60)
     err = process.stderr.read().decode()
     assert (process.returncode, "Traceback" in err) == (verdict, False), err
-    assert json.loads((tmp_path / "reports" / "results.json").read_text())["exit_code"] == verdict
+    assert read_results(tmp_path / "reports" / "results.json")["exit_code"] == verdict
     assert (tmp_path / "reports" / "junit.xml").stat().st_size > 0

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import json
 import os
 import random
 import re
@@ -23,7 +22,7 @@ from PIL import Image
 
 from loadgate.cli import main
 from loadgate.report.html import PERCENTILES, THRESHOLD
-from tests.helpers import ROOT, Target
+from tests.helpers import ROOT, Target, read_results
 from tests.report.html_page import Page
 
 ARTIFACTS = ROOT / "test-artifacts"
@@ -142,7 +141,7 @@ def test_report_html_renders_offline_with_charts_and_thresholds(run, tmp_path):
 
 def test_report_html_figures_match_results_json(run):
     _, _, _, reports = run
-    results = json.loads((reports / "results.json").read_text())
+    results = read_results(reports / "results.json")
     text = (reports / "report.html").read_text()
     page = Page(text)
     slo_rows = [r for r in page.rows if len(r) == 5 and r[0][0] in ("pass", "warn", "fail", "error")]

@@ -20,7 +20,7 @@ import pytest
 
 from loadgate.stack.processes import free_port
 from tests import stores
-from tests.helpers import Target, started
+from tests.helpers import Target, read_results, started
 from tests.integration.conftest import RECORDING_LOCUSTFILE
 from tests.integration.test_teardown import descendants
 
@@ -78,7 +78,7 @@ class Run:
         return self.process.returncode, output
 
     def results(self) -> dict:
-        return json.loads((self.folder / "reports" / "results.json").read_text())
+        return read_results(self.folder / "reports" / "results.json")
 
     def measured(self) -> int:
         return sum(len(json.loads(p.read_text())) for p in self.records.glob("samples-*.json"))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -13,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import read_results
 from tests.integration.conftest import RECORDING_LOCUSTFILE
 
 
@@ -95,7 +95,7 @@ def test_signal_tears_down_quickly(tmp_path, demo, sig, code):
     run.assert_clean(children)
     junit = ET.parse(run.reports / "junit.xml").getroot()
     assert junit.find("testsuite").get("errors") == "1"
-    results = json.loads((run.reports / "results.json").read_text())
+    results = read_results(run.reports / "results.json")
     assert results["exit_code"] == code  # not 3
     assert results["error"] == ("interrupted by SIGINT" if code == 130 else f"terminated by {sig.name}")
     props = {p.get("name"): p.get("value") for p in junit.find("testsuite/properties")}
@@ -116,7 +116,7 @@ def test_prometheus_dying_mid_run_is_an_infrastructure_error(tmp_path, demo):
     assert returncode == 3
     assert run.seconds < 8  # about 2 s here (benchmarks/endings.py); 10 s before the exporter was told
     assert "Prometheus died" in run.process.stderr.read().decode() + (run.reports / "results.json").read_text()
-    assert json.loads((run.reports / "results.json").read_text())["verdict"] == "error"
+    assert read_results(run.reports / "results.json")["verdict"] == "error"
     error = ET.parse(run.reports / "junit.xml").getroot().find("testsuite/testcase/error")
     assert error is not None and "Prometheus died" in error.get("message")
     run.assert_clean(children)
@@ -125,7 +125,7 @@ def test_prometheus_dying_mid_run_is_an_infrastructure_error(tmp_path, demo):
 def test_crashed_locust_is_an_infrastructure_error(tmp_path, demo):
     run, children, returncode = kill_child(tmp_path, demo, "--master", 60)
     assert returncode == 3
-    assert json.loads((run.reports / "results.json").read_text())["verdict"] == "error"
+    assert read_results(run.reports / "results.json")["verdict"] == "error"
     run.assert_clean(children)
 
 

@@ -3,7 +3,6 @@ stack's files, from a folder that is not a checkout."""
 
 from __future__ import annotations
 
-import json
 import site
 import subprocess
 import sys
@@ -12,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import LOCUSTFILE, ROOT, Target
+from tests.helpers import LOCUSTFILE, ROOT, Target, read_results
 
 pytestmark = pytest.mark.integration
 
@@ -55,7 +54,8 @@ def test_the_wheel_is_not_the_checkout_and_finds_the_stack_files(installed):
     source = ROOT / "runner" / "loadgate"
     carried = {p.relative_to(source) for p in (source / "locust_side").glob("*.py")}
     assert len(carried) >= 8
-    for name in sorted(carried) + [Path("redaction.py"), Path("printable.py"), Path("roster_file.py")]:
+    for name in sorted(carried) + [Path("redaction.py"), Path("printable.py"), Path("roster_file.py"),
+                                Path("results.schema.json")]:
         assert (package / name).is_file(), name
 
 
@@ -68,5 +68,5 @@ def test_the_installed_gate_runs_on_the_local_stack(installed):
         result = run([installed / "venv" / "bin" / "loadgate", "run", "-f", "locustfile.py", "--quiet"],
                      cwd=installed)
     assert result.returncode == 0, result.stdout + result.stderr
-    results = json.loads((installed / "reports" / "results.json").read_text())
+    results = read_results(installed / "reports" / "results.json")
     assert results["verdict"] == "pass" and results["totals"]["requests"] > 0

@@ -67,7 +67,7 @@ def test_junit_infrastructure_error_is_valid(tmp_path):
 
 def test_results_json_shape(tmp_path):
     doc = json.loads(report.json_report.render(plan(tmp_path), judge(plan(tmp_path).objectives, measurements())))
-    assert set(doc) == {"run_id", "verdict", "exit_code", "window", "totals", "requests", "slos",
+    assert set(doc) == {"schema_version", "run_id", "verdict", "exit_code", "window", "totals", "requests", "slos",
                         "failure_reasons", "user_errors", "notes"}
     assert (doc["verdict"], doc["exit_code"]) == ("fail", 1)
     assert doc["window"] == {"start": 1764000005.0, "end": 1764000030.0}

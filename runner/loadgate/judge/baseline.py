@@ -26,6 +26,7 @@ from pydantic_core import from_json
 from loadgate import input_files
 from loadgate.errors import ConfigError
 from loadgate.model import Objective
+from loadgate.results_format import unreadable
 
 log = logging.getLogger("loadgate")
 
@@ -101,6 +102,8 @@ def _read(path: Path, strict: bool, key: str = "--baseline") -> Run | None:
             raise
         log.debug("%s folder: %s is not a loadgate results.json", key, path)
         return None
+    if why := unreadable(data):  # a results.json of another version is refused, in a folder too
+        raise ConfigError(why, path=str(path), key=key)
     check_types(data, str(path), key)  # a results.json with wrong fields is refused, in a folder too
     if data.get("verdict") == "error" or not isinstance(data.get("totals"), dict):
         return None

@@ -1,4 +1,4 @@
-"""results.json, in the shape docs/reports.md documents."""
+"""results.json, in the shape docs/reports.md documents and results.schema.json describes."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from dataclasses import asdict
 from loadgate.config.plan import Plan
 from loadgate.model import Comparison, Intervals, Objective, Result, Verdict
 from loadgate.printable import valid
+from loadgate.results_format import SCHEMA_VERSION
 
 REASONS_PER_SLO = 20  # an error-rate objective's most frequent failure reasons in results.json
 
@@ -103,6 +104,7 @@ def document(plan: Plan, verdict: Verdict) -> dict:
         totals.pop("method"), totals.pop("name")
     kept = figures.intervals if figures else {}
     doc = {
+        "schema_version": SCHEMA_VERSION,
         "run_id": plan.run_id,
         "verdict": verdict.status.value,
         "exit_code": int(verdict.exit_code),
