@@ -1,6 +1,7 @@
 # loadgate: the two commands of the README.
 #   make demo  - set everything up, start the bundled demo service, run the gate against it
-#   make test  - set everything up and run the whole test suite (what .ci/run calls)
+#   make test  - set everything up, lint (ruff, pinned in the test extra) and run the whole test
+#                suite (what .ci/run calls)
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -37,6 +38,7 @@ demo: setup
 	echo "reports: $$(ls reports | tr '\n' ' ')(exit code $$status)"; exit $$status
 
 test: setup system-deps
+	$(VENV)/bin/ruff check .
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 clean:

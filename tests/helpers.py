@@ -40,8 +40,8 @@ class Target:
     ``scrape:`` + ``promql`` objectives.  Use it as a context manager; the server stops on exit.
     """
 
-    def __init__(self, answer: Answer = always(), host: str = "127.0.0.1", port: int = 0) -> None:
-        self.answer_for = answer
+    def __init__(self, answer: Answer | None = None, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.answer_for = answer or always()
         self.first: float | None = None
         self.requests = 0
         self.errors = 0

@@ -49,7 +49,7 @@ def test_in_a_folder_too_and_files_without_a_version_still_read(write, tmp_path)
     write("runs/b.json", json.dumps(dict(DOC, schema_version=1)))
     assert len(load(tmp_path / "runs").runs) == 2
     write("runs/c.json", json.dumps(dict(DOC, schema_version=7)))
-    with pytest.raises(ConfigError, match="c.json: --baseline: a results.json of schema_version 7"):
+    with pytest.raises(ConfigError, match=r"c\.json: --baseline: a results\.json of schema_version 7"):
         load(tmp_path / "runs")
 
 

@@ -1,3 +1,3 @@
 """loadgate: a load test as a CI gate (Locust -> Prometheus -> SLO verdict)."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -13,6 +13,7 @@ versions, or a worker without loadgate's exporter), ``left`` (gone before the lo
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 
 def line(event: str, client_id: str, worker: dict, why: str = "") -> str:
@@ -44,7 +45,7 @@ class Roster:
 def read(path) -> Roster:
     roster = Roster()
     try:
-        lines = open(path, encoding="utf-8").read().splitlines()
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
     except OSError:
         return roster
     for text in lines:

@@ -7,7 +7,8 @@ import pytest
 from loadgate.cli import main
 from tests.helpers import LOCUSTFILE
 
-SLO = "version: 1\ntarget:\n  host: http://127.0.0.1:9\nload:\n  duration: 5s\nslos:\n  - sli: error_rate\n    max: 1%\n"
+SLO = ("version: 1\ntarget:\n  host: http://127.0.0.1:9\nload:\n  duration: 5s\nslos:\n"
+       "  - sli: error_rate\n    max: 1%\n")
 
 
 @pytest.fixture

@@ -55,7 +55,7 @@ def test_bad_values_name_their_source(tmp_path, files, given, env, message):
 
 
 def test_missing_and_broken_locustfiles(tmp_path, files, write):
-    with pytest.raises(ConfigError, match="nope.py: locustfile not found"):
+    with pytest.raises(ConfigError, match=r"nope\.py: locustfile not found"):
         build_plan(args(tmp_path, locustfile=str(tmp_path / "nope.py")), environ={})
     write("broken.py", "from locust import task\n\ndef oops(:\n")
     with pytest.raises(ConfigError, match=r"broken.py:3: syntax error in the locustfile"):

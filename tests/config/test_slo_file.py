@@ -96,5 +96,5 @@ def test_broken_files(write, text, expected):
 
 
 def test_missing_file(tmp_path):
-    with pytest.raises(ConfigError, match="nope.yaml: SLO file not found"):
+    with pytest.raises(ConfigError, match=r"nope\.yaml: SLO file not found"):
         load_slo_file(tmp_path / "nope.yaml")

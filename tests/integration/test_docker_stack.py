@@ -365,7 +365,8 @@ def test_up_and_down(docker_ready, grafana_standin, target, tmp_path, monkeypatc
                      if c.labels["com.docker.compose.service"] == "locust-master"]
         assert not [a for a in master.attrs["Args"] + master.attrs["Config"]["Cmd"] if "s3cret" in a]
         assert f"LOCUST_HOST={host}" in master.attrs["Config"]["Env"]  # the environment, not argv
-        (grafana,) = [c for c in docker_ready.containers.list(filters={"label": f"com.docker.compose.project={project}"})
+        project_label = {"label": f"com.docker.compose.project={project}"}
+        (grafana,) = [c for c in docker_ready.containers.list(filters=project_label)
                       if c.labels["com.docker.compose.service"] == "grafana"]
         assert f"GF_SECURITY_ADMIN_PASSWORD={password}" in grafana.attrs["Config"]["Env"] and password != "admin"
         grafana_url = f"http://127.0.0.1:{ports['GRAFANA']}"

@@ -180,7 +180,8 @@ class AuthProxy:
                     return
                 proxy.seen["write" if write else "read"] += 1
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0)) or None
-                keep = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "authorization", "accept-encoding")}
+                dropped = ("host", "authorization", "accept-encoding")
+                keep = {k: v for k, v in self.headers.items() if k.lower() not in dropped}
                 request = urllib.request.Request(upstream + self.path, data=body, headers=keep,
                                                  method=self.command)
                 try:

@@ -31,7 +31,8 @@ def descendants(pid: int) -> dict[int, str]:
         parent = frontier.pop()
         for child, (ppid, state) in parents.items():
             if ppid == parent and state != "Z":
-                found[child] = (Path(f"/proc/{child}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+                cmdline = Path(f"/proc/{child}/cmdline")
+                found[child] = (cmdline.read_bytes().replace(b"\0", b" ").decode(errors="replace")
                                 if Path(f"/proc/{child}").exists() else "")
                 frontier.append(child)
     return found

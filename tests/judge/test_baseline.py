@@ -35,7 +35,7 @@ def test_broken_baseline_is_a_config_error(write, text, words):
 
 
 def test_missing_baseline_names_the_file(tmp_path):
-    with pytest.raises(ConfigError, match="nope.json.*baseline not found"):
+    with pytest.raises(ConfigError, match=r"nope\.json.*baseline not found"):
         load(tmp_path / "nope.json")
     assert load(None) is None
 
@@ -103,12 +103,12 @@ def test_a_directory_and_several_files_pool_their_runs_and_skip_what_is_not_a_ru
 
 def test_an_empty_directory_is_a_config_error(tmp_path):
     (tmp_path / "empty").mkdir()
-    with pytest.raises(ConfigError, match="no loadgate results.json in this directory"):
+    with pytest.raises(ConfigError, match=r"no loadgate results\.json in this directory"):
         load([tmp_path / "empty"])
 
 
 def test_interval_columns_of_the_wrong_type_are_refused(write):
     doc = with_intervals()
     doc["totals"]["intervals"]["p95_ms"] = ["fast"]
-    with pytest.raises(ConfigError, match="totals.intervals.p95_ms: expected a list of numbers"):
+    with pytest.raises(ConfigError, match=r"totals\.intervals\.p95_ms: expected a list of numbers"):
         load(write("base.json", json.dumps(doc)))

@@ -7,7 +7,6 @@ import subprocess
 import sys
 
 
-
 def run(code: str, tmp_path) -> object:
     """Import failure_reasons as exporter.py does, run ``code`` from a file (a locustfile of
     sorts); return what it prints as JSON."""

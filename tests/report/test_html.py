@@ -56,7 +56,10 @@ def test_every_latency_and_throughput_threshold_is_drawn(tmp_path):
     charts = {m.group(1): m.group(0)
               for m in re.finditer(r'<svg class="chart" data-chart="(\w+)".*?</svg>', text, re.S)}
     assert set(charts) == {"latency", "rps", "failures", "users"}
-    values = lambda svg: sorted(float(v) for v in re.findall(r'class="threshold" data-value="([\d.]+)"', svg))
+
+    def values(svg: str) -> list[float]:
+        return sorted(float(v) for v in re.findall(r'class="threshold" data-value="([\d.]+)"', svg))
+
     assert values(charts["latency"]) == [250, 300, 500]  # warn and max of p95, max of p99
     assert values(charts["rps"]) == [50]
     assert "p99 GET /items ≤ 500 ms" in charts["latency"] and "≥ 50 req/s" in charts["rps"]

@@ -315,7 +315,7 @@ def test_names_stay_the_same_across_outcomes(tmp_path):
 
 def test_odd_names_are_escaped_everywhere(tmp_path):
     xml = render(tmp_path, "odd names")
-    assert not any(ord(c) < 32 and c not in "\n\t" or c == "\x7f" for c in xml)
+    assert not any((ord(c) < 32 and c not in "\n\t") or c == "\x7f" for c in xml)
     case = ET.fromstring(xml).find("testsuite/testcase")
     assert case.get("name") == "error rate of GET /api/v1.2/items.json?\\x1b[31m\\x07\\x00\\n|<b> <= 1%"
     failure = case.find("failure")

@@ -150,7 +150,7 @@ def test_grafana_password_from_the_environment_but_never_admin(monkeypatch):
 
 def test_no_engine_is_a_configuration_error_with_an_install_hint(monkeypatch, tmp_path):
     monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path}/no-docker.sock")
-    with pytest.raises(ConfigError, match="docker-setup.sh") as raised:
+    with pytest.raises(ConfigError, match=r"docker-setup\.sh") as raised:
         check_engine()
     assert "apt-get install docker.io" in str(raised.value)
 

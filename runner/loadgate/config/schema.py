@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
@@ -111,7 +111,7 @@ class PromqlSLO(_Objective):
 
 
 AnySLO = Annotated[
-    Union[LatencySLO, ErrorRateSLO, ThroughputSLO, PromqlSLO], Field(discriminator="sli")
+    LatencySLO | ErrorRateSLO | ThroughputSLO | PromqlSLO, Field(discriminator="sli")
 ]
 
 

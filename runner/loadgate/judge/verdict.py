@@ -6,8 +6,8 @@ import dataclasses
 from typing import Iterable
 
 from loadgate.judge import reasons, regression, sliding
-from loadgate.judge.history import history
 from loadgate.judge.baseline import Baseline
+from loadgate.judge.history import history
 from loadgate.judge.threshold import judge_one
 from loadgate.model import Abort, Measurements, Objective, Result, Status, Verdict, Window
 

@@ -109,7 +109,7 @@ ALL_HISTOGRAM = "loadgate_all_requests_duration_seconds"  # every request togeth
 SCRAPER_HEADER = "HTTP_X_PROMETHEUS_SCRAPE_TIMEOUT_SECONDS"  # sent with every Prometheus scrape
 
 
-def gauges(exporter: "Exporter") -> list[tuple[str, str, float]]:
+def gauges(exporter: Exporter) -> list[tuple[str, str, float]]:
     runner = exporter.environment.runner
     found = [("loadgate_users", "Locust users running", runner.user_count if runner else 0),
              ("loadgate_workers", "Locust worker processes connected",
@@ -135,7 +135,7 @@ def gauges(exporter: "Exporter") -> list[tuple[str, str, float]]:
     return found
 
 
-def exposition(exporter: "Exporter", accept: str) -> tuple[bytes, str]:
+def exposition(exporter: Exporter, accept: str) -> tuple[bytes, str]:
     """The body and content type of one scrape: protobuf when Prometheus asks for it (its native
     histogram feature is on), else the text format (no histograms)."""
     figures = gauges(exporter)

@@ -27,7 +27,7 @@ def bucket(seconds: float) -> int | None:
 class Series:
     """One (method, name, phase): populated buckets, zero bucket, sum, requests, failures."""
 
-    __slots__ = ("buckets", "zero", "total", "count", "failures", "version")
+    __slots__ = ("buckets", "count", "failures", "total", "version", "zero")
 
     def __init__(self) -> None:
         self.buckets: dict[int, int] = {}

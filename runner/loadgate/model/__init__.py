@@ -19,6 +19,22 @@ from loadgate.model.objectives import Objective, RequestSelector
 from loadgate.model.verdicts import Abort, Comparison, History, Result, Verdict
 from loadgate.status import Status
 
-__all__ = ["Abort", "Comparison", "FailureReason", "Intervals", "Measurements", "Objective",
-           "RequestFigures", "RequestSelector", "Result", "Scrape", "Stall", "Status", "Timeline",
-           "UserError", "Verdict", "Window", "History"]
+__all__ = [
+                                    "Abort",
+                                    "Comparison",
+                                    "FailureReason",
+                                    "History",
+                                    "Intervals",
+                                    "Measurements",
+                                    "Objective",
+                                    "RequestFigures",
+                                    "RequestSelector",
+                                    "Result",
+                                    "Scrape",
+                                    "Stall",
+                                    "Status",
+                                    "Timeline",
+                                    "UserError",
+                                    "Verdict",
+                                    "Window",
+]

@@ -27,7 +27,8 @@ def cell(text: object) -> str:
 
 def request_row(label: str, figures: RequestFigures) -> str:
     return (f"| {cell(label)} | {figures.requests} | {figures.failures} | {figures.rps:.1f} | "
-            f"{format_ms(figures.p50_ms)} | {format_ms(figures.p90_ms)} | {format_ms(figures.p95_ms)} | {format_ms(figures.p99_ms)} |")
+            f"{format_ms(figures.p50_ms)} | {format_ms(figures.p90_ms)} | {format_ms(figures.p95_ms)} | "
+            f"{format_ms(figures.p99_ms)} |")
 
 
 def baseline_lines(verdict: Verdict) -> list[str]:

@@ -6,7 +6,7 @@ import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Optional, Protocol
+from typing import Callable, Protocol
 
 from loadgate.errors import ConfigError, InfraError
 from loadgate.stack.explain import with_output
@@ -67,7 +67,7 @@ class Stack(Protocol):
     def wait_for_prometheus(self) -> None:
         """Return once the stack's Prometheus answers queries (InfraError if it never does)."""
 
-    def run_load(self, watch: Optional[Watch] = None) -> LoadOutcome:
+    def run_load(self, watch: Watch | None = None) -> LoadOutcome:
         """Run Locust for the plan's duration; return when it has exited (InfraError if it failed)."""
 
 

@@ -174,7 +174,7 @@ def project_containers(client, project: str, service: str | None = None) -> list
 def container_logs(container, lines: int = 30) -> str:
     try:
         text = container.logs(tail=lines).decode("utf-8", errors="replace")
-    except Exception as exc:  # noqa: BLE001 - the logs are a courtesy on an error path
+    except Exception as exc:
         return f"(no logs: {exc})"
     return tail(text, lines)
 

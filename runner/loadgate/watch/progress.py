@@ -12,7 +12,7 @@ import sys
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Callable, Iterator, Optional, TextIO
+from typing import Callable, Iterator, TextIO
 
 from urllib3.util.retry import Retry
 
@@ -107,7 +107,7 @@ class Progress:
         self.sampled_at = self.clock()
         try:
             self.live = self.sampler()
-        except Exception:  # noqa: BLE001 - progress must never break the run
+        except Exception:
             self.live = Live()
 
     def _write(self, text: str) -> None:
@@ -126,7 +126,7 @@ def _isatty(out: TextIO) -> bool:
 
 
 @contextmanager
-def live(plan: Plan, prometheus_url: str, out: Optional[TextIO] = None) -> Iterator[Optional[Watch]]:
+def live(plan: Plan, prometheus_url: str, out: TextIO | None = None) -> Iterator[Watch | None]:
     """The watch to hand to ``run_load`` (None with --quiet); clears the live line afterwards."""
     if plan.quiet:
         yield None
