@@ -89,7 +89,8 @@ def main_() -> None:
             now = runs.current_run(str(current))
             result, t_compare = timed(changes.compare, read, now)
             _, t_format = timed(formats.console, result)
-            print(f"loadgate compare: {whole:.2f} s, {cpu:.2f} s of CPU (reading {t_read:.2f} s, comparing {t_compare:.2f} s, "
+            print(f"loadgate compare: {whole:.2f} s, {cpu:.2f} s of CPU (reading {t_read:.2f} s, "
+                  f"comparing {t_compare:.2f} s, "
                   f"formatting {t_format:.2f} s); {result.count('worse')} worse of {len(result.rows)}, "
                   f"{len(out.getvalue())} characters of Markdown")
 

@@ -62,5 +62,6 @@ def test_empty_histograms_have_no_percentile():
 
 def test_quantiles_in_milliseconds():
     h = histogram((0.1, 0.2, 10))
-    assert quantiles_ms(h, (("p50_ms", 0.5), ("p90_ms", 0.9)), V2_42) == pytest.approx({"p50_ms": 150.0, "p90_ms": 190.0})
+    assert quantiles_ms(h, (("p50_ms", 0.5), ("p90_ms", 0.9)), V2_42) == pytest.approx(
+        {"p50_ms": 150.0, "p90_ms": 190.0})
     assert quantiles_ms(h, (("p50_ms", 0.5),), V3_5)["p50_ms"] == pytest.approx(100 * 2 ** 0.5)

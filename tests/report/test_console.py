@@ -54,14 +54,17 @@ def test_warning_and_error_verdicts():
     warn = console.render(passed_with_warning(), colour=True)
     assert "\033[33mWARN\033[0m" in warn and "loadgate: PASSED: every SLO met" in warn
     error = console.render(failed_infrastructure(), colour=False)
-    assert "error: prometheus died during the load (exit code 1)." in error and error.endswith("ERROR: infrastructure failure, verdict unknown")
+    assert "error: prometheus died during the load (exit code 1)." in error
+    assert error.endswith("ERROR: infrastructure failure, verdict unknown")
     assert error.splitlines()[1].split()[-1] == "ERROR" and " - " in error.splitlines()[1]
 
 
 def test_the_failed_process_tail_is_indented_as_the_cli_prints_errors():
     lines = console.render(failed_infrastructure(), colour=False).splitlines()
     at = lines.index("error: prometheus died during the load (exit code 1).")
-    assert lines[at + 1:at + 3] == ["  | prometheus printed:", '  | ts=2026-12-04T17:00:00Z level=error msg="opening storage failed" err="<no space left>"']
+    assert lines[at + 1:at + 3] == [
+        "  | prometheus printed:",
+        '  | ts=2026-12-04T17:00:00Z level=error msg="opening storage failed" err="<no space left>"']
 
 
 def test_control_characters_in_names_cannot_drive_the_terminal():

@@ -249,7 +249,8 @@ def enricomi(xml, suite_logs=False):
                         "\n".join(d.rstrip() for d in details if d.strip())))
     if suite_logs and suite.findtext("system-err"):
         out.append(("warning", f"Logging on stderr of test suite {suite.get('name')}", suite.findtext("system-err")))
-    skipped = [f"{c.get('classname')} ‑ {c.get('name')}" for c in suite.iter("testcase") if c.find("skipped") is not None]
+    skipped = [f"{c.get('classname')} ‑ {c.get('name')}" for c in suite.iter("testcase")
+               if c.find("skipped") is not None]
     return out, skipped
 
 
@@ -309,8 +310,8 @@ def test_names_stay_the_same_across_outcomes(tmp_path):
     """Reporters and GitLab track tests by name: a passing and a failing run name them alike."""
     names = {kind: [c[0] for c in cases(render(tmp_path, kind))] for kind in ("pass", "breach", "warning", "abort")}
     assert len({tuple(v) for v in names.values()}) == 1
-    assert [c[0] for c in cases(render(tmp_path, "regression"))] == \
-        [c[0] for c in cases(render(tmp_path, "inconclusive"))] == [c[0] for c in cases(render(tmp_path, "no baseline"))]
+    names_of = [[c[0] for c in cases(render(tmp_path, kind))] for kind in ("regression", "inconclusive", "no baseline")]
+    assert names_of[0] == names_of[1] == names_of[2]
 
 
 def test_odd_names_are_escaped_everywhere(tmp_path):

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import json
 import logging
-from itertools import chain
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 from typing import Iterable
 
