@@ -27,6 +27,18 @@ def test_warning_is_a_warning(tmp_path):
     assert line.startswith("::warning file=slo.yaml,line=12,title=SLO warning%3A p95 latency")
 
 
+def test_each_note_on_the_run_is_one_warning(tmp_path):
+    import dataclasses
+
+    from loadgate.model import UserError
+
+    error = UserError("KeyError", "'coupon'", "loadtest.py:22", "continued", 4)
+    verdict = judge(OBJECTIVES, dataclasses.replace(measurements(p95=100.0, errors=0.0), user_errors=(error,)))
+    assert annotate(tmp_path, verdict, ACTIONS) == [
+        "::warning title=loadgate%3A about the run::the locustfile's code raised: KeyError: 'coupon' at "
+        "loadtest.py:22 raised 4 times (the users went on)"]
+
+
 def test_clean_pass_writes_nothing(tmp_path):
     verdict = judge(OBJECTIVES, measurements(p95=100.0, errors=0.0))
     assert annotate(tmp_path, verdict, ACTIONS) == []

@@ -1,7 +1,8 @@
 """GitHub Actions workflow commands: ``::error`` / ``::warning`` for breaches and warnings.
 
-Written only when ``GITHUB_ACTIONS=true``.  Each annotation points at the SLO's line in the SLO
-file, so the pull request shows it next to the objective that failed.
+Written only when ``GITHUB_ACTIONS=true``.  Each annotation of an objective points at the SLO's
+line in the SLO file, so the pull request shows it next to the objective that failed; the run's
+notes (crashed users, the locustfile's exceptions, a blocked event loop) are one warning each.
 """
 
 from __future__ import annotations
@@ -58,7 +59,14 @@ def annotations(plan: Plan, verdict: Verdict, environ: Mapping[str, str] = os.en
         return [command("error", verdict.error or "infrastructure error",
                         title="loadgate: infrastructure error, verdict unknown")]
     lines = [result_annotation(plan, r, environ) for r in verdict.results]
-    return [line for line in lines if line]
+    return [line for line in lines if line] + run_annotations(verdict)
+
+
+def run_annotations(verdict: Verdict) -> list[str]:
+    """The run's own warnings and notes, once each (no JUnit reporter shows them by default)."""
+    figures = verdict.measurements
+    texts = list(figures.warnings if figures else ()) + list(verdict.notes)
+    return [command("warning", text, title="loadgate: about the run") for text in texts]
 
 
 def annotate(plan: Plan, verdict: Verdict, out: TextIO,
