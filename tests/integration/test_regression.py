@@ -73,6 +73,11 @@ def test_a_a_does_not_fail_and_a_target_50_percent_slower_fails(tmp_path):
         assert len(base["slos"][0]["intervals"]["p95_ms"]) == len(totals["start"])
 
         code, same = gate(tmp_path, "a-a", service.url, runs)
+        reports = tmp_path / "a-a" / "reports"  # the run history of a --baseline directory
+        assert "**History** (3 runs: 2 earlier runs from --baseline and this one" in (
+            reports / "summary.md").read_text()
+        page = (reports / "report.html").read_text()
+        assert page.count('<figure class="history">') == 1 and 'data-chart="history p95' in page
         decisions = [s["baseline"]["decision"] for s in same["slos"]]
         assert code == 0 and "fail" not in decisions, [s["baseline"]["message"] for s in same["slos"]]
         assert all(s["baseline"]["runs"] == 2 for s in same["slos"])
