@@ -100,6 +100,8 @@ def test_unreadable_input_is_exit_2_in_one_line(capsys, runs, tmp_path):
     assert "no loadgate results.json" in one_line(capsys, tmp_path / "empty", runs / "same.json")
     assert "directory with 3 runs" in one_line(capsys, runs / "same.json", runs / "main")
     assert "at least one baseline run" in one_line(capsys, runs / "same.json")
+    (tmp_path / "error.json").write_text('{"verdict": "error", "slos": [], "totals": null, "error": "x"}')
+    assert "ended in an error" in one_line(capsys, runs / "main", tmp_path / "error.json")
     assert "--confidence" in one_line(capsys, runs / "main", runs / "same.json", "--confidence", "120%")
     assert "--threshold" in one_line(capsys, runs / "main", runs / "same.json", "--threshold", "0")
 
@@ -107,3 +109,13 @@ def test_unreadable_input_is_exit_2_in_one_line(capsys, runs, tmp_path):
 def test_a_file_beyond_the_size_cap_is_refused_unread(capsys, runs, monkeypatch):
     monkeypatch.setattr(baseline, "MAX_BYTES", 1000)
     assert "the limit is 1 kiB" in one_line(capsys, runs / "same.json", runs / "slower.json")
+
+
+def test_request_names_cannot_steer_the_terminal_or_the_markdown(capsys, runs, tmp_path):
+    doc = json.loads((runs / "slower.json").read_text())
+    doc["requests"][1]["name"] = "/checkout\x1b[2J | <img src=x>"
+    (tmp_path / "hostile.json").write_text(json.dumps(doc))
+    _, out, _ = compare(capsys, runs / "main", tmp_path / "hostile.json")
+    assert "\x1b" not in out and "\\x1b[2J" in out
+    _, out, _ = compare(capsys, runs / "main", tmp_path / "hostile.json", "--format", "markdown")
+    assert "<img" not in out and "\\|" in out
