@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING
 
 from loadgate.judge.special import t_ppf, t_sf
@@ -24,6 +25,7 @@ MAX_AUTOCORRELATION = 0.9
 TRIM = 0.0  # share of each run's intervals cut from each end (judge/significance.py: why)
 
 
+@cache
 def _np():
     """numpy, imported on first use (judge/special.py says why)."""
     import numpy

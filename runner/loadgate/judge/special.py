@@ -8,7 +8,10 @@ otherwise delay every run and every ``loadgate validate``, and only a comparison
 
 from __future__ import annotations
 
+from functools import cache
 
+
+@cache
 def _special():
     from scipy import special
 
