@@ -123,6 +123,7 @@ def cases(xml):
 
 
 REGRESSION = "p95 latency of GET /items vs baseline: at most +5%"
+LEVEL = "p95 latency <= 250 ms (warning level)"  # P95's warn: 250 ms
 DIED, _, STORAGE = INFRA_ERROR.splitlines()  # the run's error: its headline, its most telling line
 P95, P99, RATE, RPS = (o.name for o in OBJECTIVES)
 WARNED = "p95 latency 260 ms is past the warning level 250 ms (limit <= 300 ms)"
@@ -131,12 +132,14 @@ REGRESSED = ("p95 latency of GET /items 70 ms vs baseline 50 ms: +40.0% (90 % in
              "lag-1 autocorrelation 0.00]")
 EXPECTED = {
     "pass": [(P95, "pass", "p95 latency 100 ms <= 300 ms"),
+             (LEVEL, "pass", "p95 latency 100 ms within the warning level"),
              (P99, "pass", "p99 latency of GET /items 480.2 ms <= 500 ms"),
              (RATE, "pass", "error rate 0.1% <= 1%"), (RPS, "pass", "throughput 60/s >= 50/s")],
-    "warning": [(P95, "pass", f"warning: {WARNED}"),
+    "warning": [(P95, "pass", f"warning: {WARNED}"), (LEVEL, "skipped", f"warning: {WARNED}"),
                 (P99, "pass", "p99 latency of GET /items 480.2 ms <= 500 ms"),
                 (RATE, "pass", "error rate 0.1% <= 1%"), (RPS, "pass", "throughput 60/s >= 50/s")],
     "breach": [(P95, "failure", "p95 latency 412.3 ms > 300 ms"),
+               (LEVEL, "skipped", "warning: p95 latency 412.3 ms is past the warning level 250 ms (limit <= 300 ms)"),
                (P99, "pass", "p99 latency of GET /items 480.2 ms <= 500 ms"),
                (RATE, "failure", "error rate 20% > 1%\ntop failure reasons:\n"
                 + "\n".join(f"  {10 - i} x GET /items: HTTPError('50{i} Server Error')" for i in range(5))),
@@ -150,7 +153,7 @@ EXPECTED = {
                     (REGRESSION, "skipped", "not checked: no --baseline given"),
                     (RATE, "pass", "error rate 0% <= 1%")],
     "infrastructure": [("load test run", "error", f"{DIED}\n{STORAGE}")]
-    + [(name, "skipped", f"not judged: the load test run failed: {DIED}") for name in (P95, P99, RATE, RPS)],
+    + [(name, "skipped", f"not judged: the load test run failed: {DIED}") for name in (P95, LEVEL, P99, RATE, RPS)],
 }
 
 
@@ -193,7 +196,7 @@ def dorny(xml):
 
 def test_dorny_shows_no_extra_group_for_a_dotted_service_and_a_breach_with_its_reasons(tmp_path):
     assert dorny(render(tmp_path, "breach")) == [
-        f"❌ {P95}", "\tSLOBreach: p95 latency 412.3 ms > 300 ms", f"✅ {P99}",
+        f"❌ {P95}", "\tSLOBreach: p95 latency 412.3 ms > 300 ms", f"⚪ {LEVEL}", f"✅ {P99}",
         f"❌ {RATE}", "\tSLOBreach: error rate 20% > 1%", "\ttop failure reasons:",
         *[f"\t  {10 - i} x GET /items: HTTPError('50{i} Server Error')" for i in range(5)], f"✅ {RPS}"]
 
@@ -205,7 +208,7 @@ def test_dorny_shows_the_regression_and_the_infrastructure_error_by_name(tmp_pat
     assert dorny(render(tmp_path, "inconclusive"))[1] == f"⚪ {REGRESSION}"  # not decided
     assert dorny(render(tmp_path, "infrastructure")) == [
         "❌ load test run", f"\tInfrastructureError: {DIED}", f"\t{STORAGE}",
-        *[f"⚪ {n}" for n in (P95, P99, RATE, RPS)]]
+        *[f"⚪ {n}" for n in (P95, LEVEL, P99, RATE, RPS)]]
 
 
 def mikepenz(xml):
@@ -259,16 +262,19 @@ def test_enricomi_shows_the_run_error_once_and_every_objective_not_judged(tmp_pa
     # the text starts with the message (headline and most telling line), then every line
     assert annotations == [("failure", f"load test run ({SUITE}) with error",
                             f"{DIED}\n{STORAGE}\n" + INFRA_ERROR.split("\n", 1)[1])]
-    assert skipped == [f"{SUITE} ‑ {name}" for name in (P95, P99, RATE, RPS)]
+    assert skipped == [f"{SUITE} ‑ {name}" for name in (P95, LEVEL, P99, RATE, RPS)]
 
 
 def test_a_warning_passes_and_shows_where_reporters_look(tmp_path):
     xml = render(tmp_path, "warning")
     suite = next(iter(JUnitXml.fromstring(xml)))
-    assert all(c.is_passed for c in suite) and suite.failures == 0 and suite.errors == 0
+    assert suite.failures == 0 and suite.errors == 0 and next(iter(suite)).is_passed
+    # the warning level is skipped, the one status every reporter shows without counting a failure:
+    # dorny ⚪, mikepenz "⚠️ skipped", EnricoMi's "1 skipped test found" naming it
+    assert cases(xml)[1] == (LEVEL, "skipped", f"warning: {WARNED}") and dorny(xml)[1] == f"⚪ {LEVEL}"
     annotations, skipped = enricomi(xml, suite_logs=True)  # report_suite_logs: error
     assert annotations == [("warning", f"Logging on stderr of test suite {SUITE}", f"warning: {P95}: {WARNED}")]
-    assert skipped == [] and enricomi(xml)[0] == []  # the default shows nothing of it
+    assert skipped == [f"{SUITE} ‑ {LEVEL}"] and enricomi(xml)[0] == []
 
 
 def test_an_inconclusive_regression_is_skipped_not_passed_and_says_what_would_settle_it(tmp_path):
@@ -297,7 +303,7 @@ def test_each_note_once_in_the_suite_and_in_no_testcase(tmp_path, kind):
     err = ET.fromstring(xml).findtext("testsuite/system-err")
     assert err.count(f"note: {note}") == 1 and xml.count(note[:40]) == 1
     assert kind != "stall" or all(m.endswith("(warning: measured over a stall: see the run's notes)")
-                                  for n, status, m in cases(xml) if n != RPS or status == "pass")
+                                  for name, _, m in cases(xml) if name not in (RPS, LEVEL))
 
 
 def test_the_suite_tells_the_totals_and_the_verdict(tmp_path):
@@ -327,7 +333,7 @@ def test_odd_names_are_escaped_everywhere(tmp_path):
 
 
 def test_error_rate_failure_ends_with_the_slo_line(tmp_path):
-    text = ET.fromstring(render(tmp_path, "breach")).findall("testsuite/testcase")[2].find("failure").text
+    text = ET.fromstring(render(tmp_path, "breach")).findall("testsuite/testcase")[3].find("failure").text
     lines = text.splitlines()
     assert len([line for line in lines if line.startswith("  ")]) == 5 and lines[-1] == "objective: slo.yaml:20"
 
@@ -341,4 +347,4 @@ def test_docs_publish_the_junit_file_in_gitlab_and_jenkins():
 def test_no_extra_classname_group_whatever_the_service_name(tmp_path):
     for name in ("shop.api", "checkout <service>", "a.b.c"):
         xml = render(tmp_path, "pass", name=name)
-        assert [line[0] for line in dorny(xml)] == ["✅"] * len(OBJECTIVES)  # no group line
+        assert [line[0] for line in dorny(xml)] == ["✅"] * (len(OBJECTIVES) + 1)  # no group line

@@ -50,6 +50,7 @@ class Result:
     # before the baseline comparison joined them (None: not compared)
     limit_status: Status | None = None
     limit_message: str = ""
+    warning: str = ""  # past the objective's `warn` level: the judge's words (also when it failed)
 
 
 @dataclass(frozen=True)

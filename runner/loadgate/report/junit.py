@@ -13,9 +13,10 @@ shows <system-err> only with ``report_suite_logs``).  Hence:
   EnricoMi titles "name (classname)", GitLab's "Suite" column and Jenkins show the service;
 - one testcase per objective, named as the objective (stable across runs: reporters and GitLab
   track tests by name), judged on its own thresholds;
-- one more per ``max_regression`` / ``min_ratio`` objective, ``<SLI> vs baseline: at most +5%``:
-  fails on a regression; an inconclusive comparison or a baseline that cannot be checked is
-  <skipped> ("not decided": dorny's ⚪, mikepenz's "⚠️ skipped", EnricoMi's skipped notice);
+- one more per ``warn`` level (below), and one per ``max_regression`` / ``min_ratio``
+  objective, ``<SLI> vs baseline: at most +5%``: fails on a regression; an inconclusive
+  comparison or a baseline that cannot be checked is <skipped> ("not decided": dorny's ⚪,
+  mikepenz's "⚠️ skipped", EnricoMi's skipped notice);
 - a breach is ``<failure type="SLOBreach">`` whose message is the console's line, plus the top
   failure reasons of an error-rate objective (dorny lists a message's lines, mikepenz makes it
   the annotation's message); its text ends with `` slo.yaml:12``, where mikepenz annotates;
@@ -25,6 +26,9 @@ shows <system-err> only with ``report_suite_logs``).  Hence:
   error, not one per objective);
 - a warning passes: ``warning: ...`` in its <system-out> (Jenkins) and, once, in the suite's
   <system-err> with the run's notes and the cut-short notice (EnricoMi with report_suite_logs);
+  an objective's ``warn`` level is a testcase too, ``p95 latency <= 150 ms (warning level)``,
+  <skipped> once crossed: the one status all three show that counts no failure (pytest reports
+  an xfail so); a passing testcase would show as a clean pass;
 - testcase ``file``/``line`` attributes are left out: junit-10 has none (EnricoMi would read
   them); the <testsuite>'s ``file`` is the SLO file (mikepenz annotates it);
 - each testcase's time is an equal share of the window: every reporter adds them.
@@ -64,6 +68,25 @@ def regression_name(objective: Objective) -> str:
     """``p95 latency of GET /items vs baseline: at most +5%`` (stable: from slo.yaml alone)."""
     bound = "at most" if objective.max_regression is not None else "at least"
     return f"{objective.describe()} vs baseline: {bound} {limit_text(objective)}"
+
+
+def warning_name(objective: Objective) -> str:
+    """``p95 latency <= 150 ms (warning level)`` (stable: from slo.yaml alone)."""
+    return f"{objective.describe()} {objective.comparator} {objective.format_value(objective.warn)} (warning level)"
+
+
+def warning_case(plan: Plan, result: Result) -> TestCase:
+    """The ``warn`` level: passes within it; past it, <skipped> with the warning, the one status
+    every reporter shows (mikepenz "⚠️ skipped") that counts no failure, as pytest's xfail."""
+    case = TestCase(warning_name(result.objective), classname=plan.name)
+    if result.warning:
+        case.add_skipped_info(message=visible(f"warning: {result.warning}"))
+    elif result.measured is None:
+        case.add_skipped_info(message=f"not judged: {visible(result.message)}")
+    else:
+        measured = result.objective.format_value(result.measured)
+        case.stdout = visible(f"{result.objective.describe()} {measured} within the warning level")
+    return case
 
 
 def where_line(where: str) -> list[str]:
@@ -115,14 +138,23 @@ def error_cases(plan: Plan, verdict: Verdict) -> list[TestCase]:
     run = TestCase(RUN, classname=plan.name)  # the text starts with the message (EnricoMi shows it once)
     run.add_error_info(message=message, output="\n".join([message] + lines[1:]) if telling else message,
                        error_type="Interrupted" if verdict.interrupted_by else "InfrastructureError")
-    names = [r.objective.name for r in verdict.results]
-    names += [regression_name(r.objective) for r in verdict.results if compared(r.objective)]
+    names = [name for r in verdict.results for name in names_of(r.objective)]
     cases = [run]
     for name in names:
         case = TestCase(name, classname=plan.name)
         case.add_skipped_info(message=f"not judged: the {RUN} failed: {headline}")
         cases.append(case)
     return cases
+
+
+def names_of(objective: Objective) -> list[str]:
+    """The testcases of one objective: itself, its warning level, its baseline comparison."""
+    names = [objective.name]
+    if objective.warn is not None:
+        names.append(warning_name(objective))
+    if compared(objective):
+        names.append(regression_name(objective))
+    return names
 
 
 def testcases(plan: Plan, verdict: Verdict, source: str) -> list[TestCase]:
@@ -133,6 +165,8 @@ def testcases(plan: Plan, verdict: Verdict, source: str) -> list[TestCase]:
         line = result.objective.line
         where = f"{source}:{line}" if line else ""
         cases.append(objective_case(plan, result, verdict, where))
+        if result.objective.warn is not None:
+            cases.append(warning_case(plan, result))
         if compared(result.objective):
             cases.append(regression_case(plan, result, where))
     return cases
