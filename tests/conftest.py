@@ -42,3 +42,22 @@ def _results_follow_their_schema(monkeypatch):
         return text
 
     monkeypatch.setattr(json_report, "render", checked)
+
+
+@pytest.fixture(autouse=True)
+def _results_written_by_other_processes_follow_it_too(request):
+    """After a test with a tmp_path: every results.json loadgate wrote under it (one naming its
+    schema_version: files a test writes by hand have none), also by a `loadgate` in another
+    process, is checked against the schema."""
+    folder = request.getfixturevalue("tmp_path") if "tmp_path" in request.fixturenames else None
+    yield
+    for path in folder.rglob("results.json") if folder else ():
+        try:
+            document = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue  # not one loadgate wrote (a test's broken file)
+        if isinstance(document, dict) and "schema_version" in document:
+            try:
+                check_results(document)
+            except AssertionError as exc:
+                raise AssertionError(f"{path}: {exc}") from None
