@@ -17,7 +17,11 @@ more pairs and noise levels can be judged than real runs on a shared machine all
   less), Mann-Whitney / Hodges-Lehmann and a moving-block bootstrap (benchmarks/regression.py's).
 
 A false alarm is an A/A "fail"; caught is an A/B "fail"; inconclusive A/A is neither.
+``--compare``: the same pairs through ``loadgate compare`` instead (every request and figure of
+the recorded runs, Holm over all of them): A/A pairs with any "worse", A/B pairs whose totals'
+p95 is "worse".
 Usage: .venv/bin/python benchmarks/regression_replay.py DIR [DIR...] [--limit 5%] [--baselines 1]
+       [--compare]
 """
 
 from __future__ import annotations
@@ -121,12 +125,39 @@ def replay(triplets: list[dict], limit: float, baselines: int) -> None:
             print(f"  {name:36} " + "   ".join(cells))
 
 
+def compare_pairs(folders: list[Path], baselines: int) -> None:
+    """The recorded pairs through loadgate compare (all requests and figures, 5 % threshold)."""
+    from loadgate.compare.changes import TOTALS, compare
+    from loadgate.compare.runs import current_run
+
+    files = []
+    for folder in folders:
+        for base in sorted(folder.glob("*-base")):
+            paths = [base.with_name(base.name[:-4] + k) / "results.json" for k in ("base", "aa", "ab")]
+            if all(p.exists() for p in paths):
+                files.append({k: current_run(str(p)) for k, p in zip(("base", "aa", "ab"), paths)})
+    same, slower = pairs(files, baselines)
+    alarms = [c for c in (compare(b, n) for b, n in same) if c.count("worse")]
+    worse = [row.figure for c in alarms for row in c.rows if row.outcome == "worse"]
+    caught = sum(any(r.scope == TOTALS and r.figure == "p95_ms" and r.outcome == "worse" for r in compare(b, n).rows)
+                 for b, n in slower)
+    verdicts = [compare(b, n) for b, n in same]
+    print(f"loadgate compare, {len(same)} A/A and {len(slower)} A/B pairs, {baselines} baseline run(s): "
+          f"A/A pairs with any worse {len(alarms)}/{len(same)} ({', '.join(sorted(set(worse))) or '-'}), "
+          f"figures compared per pair {len(verdicts[0].rows)}, A/A figures same "
+          f"{sum(c.count('same') for c in verdicts)}/{sum(len(c.rows) for c in verdicts)}; "
+          f"A/B totals' p95 worse {caught}/{len(slower)}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("folders", nargs="+", type=Path)
     parser.add_argument("--limit", default="5%")
     parser.add_argument("--baselines", type=int, default=1)
+    parser.add_argument("--compare", action="store_true", help="the pairs through loadgate compare")
     args = parser.parse_args()
+    if args.compare:
+        return compare_pairs(args.folders, args.baselines)
     replay(load(args.folders), 1 + float(args.limit.rstrip("%")) / 100, args.baselines)
 
 
