@@ -88,7 +88,7 @@ def identify_store(plan: Plan):
         return None
     from loadgate.measure import store
 
-    return store.identify(plan.prometheus_url)
+    return store.before_load(plan.prometheus_url, plan.remote_write, plan.run_id)
 
 
 def measure(plan: Plan, stack, outcome: LoadOutcome, guard, held, started: float,

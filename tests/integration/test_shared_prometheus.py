@@ -145,6 +145,7 @@ def test_a_store_that_refuses_the_remote_write_is_exit_2_with_its_answer(tmp_pat
     assert (f"the store at {store} (Prometheus 2.42.0+ds): it refused this run's remote write "
             "(server returned HTTP status 404 Not Found: remote write receiver needs to be enabled "
             "with ") in output, output  # the store's own words
+    assert run.measured() == 0  # refused before the load: loadgate's probe
     assert output.rstrip().endswith("start it with --web.enable-remote-write-receiver "
                                     "--enable-feature=native-histograms"), output
     assert run.results()["exit_code"] == 2

@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from loadgate.errors import ConfigError
+from loadgate.errors import StoreRefused
 from loadgate.measure.reader import Answer
 from loadgate.measure.store import Store, classify, decide, identify, refusal, setting
 
@@ -121,7 +121,7 @@ def test_a_mimir_url_without_its_prefix_is_refused_naming_the_url_to_use():
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_address[1]}"
     try:
-        with pytest.raises(ConfigError, match="Grafana Mimir 2.14.0 answers under it: use "
+        with pytest.raises(StoreRefused, match="Grafana Mimir 2.14.0 answers under it: use "
                                               f"--prometheus-url {url}/prometheus"):
             identify(url)
         assert identify(url + "/prometheus").kind == "mimir"

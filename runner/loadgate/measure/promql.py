@@ -52,6 +52,9 @@ USER_ERRORS = "loadgate_user_errors_total"
 # requests, the latency histogram as a native one (histogram_count() of anything else is empty).
 STORE_HOLDS = {"series": f"count({USERS})", "requests": f"count({REQUESTS})",
                "histogram": f"count(histogram_count({ALL_HISTOGRAM}))"}
+# The same of loadgate's probe, written before the load (probe_write.py): a float, a histogram.
+PROBE_HOLDS = {"series": "count(loadgate_store_probe)", "requests": "count(loadgate_store_probe)",
+               "histogram": "count(histogram_count(loadgate_store_probe_seconds))"}
 
 NAMES = ("window", "start", "end")
 _VARIABLE = re.compile(r"\$(?:\{(window|start|end)\}|(window|start|end)\b)")

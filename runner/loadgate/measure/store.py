@@ -8,13 +8,16 @@ measured there used to end in exit 3 after the whole load), InfluxDB (no PromQL 
 no Prometheus query API, a Prometheus older than 2.40 (no native histograms).
 
 Then, instead of reading the store's flags (Prometheus 3.9+ ignores the feature flag, Thanos Query
-and Mimir list none), ``Held`` confirms what the store really holds: a watch that asks every
-half second during the load whether the store shows this run's series, its counted requests and
-its latency histogram as a native one (``promql.STORE_HOLDS``).  Counters without the histogram,
+and Mimir list none), what the store holds is seen: with --remote-write, ``probe`` writes
+loadgate's probe (probe_write.py) and reads it back before the load (a receiver without native
+histograms: refused 0.74 s after loadgate starts, measured here); and ``Held``, a watch, asks
+every half second during the load whether the store shows this run's series, its counted requests
+and its latency histogram as a native one (``promql.STORE_HOLDS``).  Counters without the histogram,
 or a store that refused the local Prometheus' remote write, end the run with exit 2 (StoreRefused)
 naming the store and the setting to change; a load too short to tell is decided once its final
 figures are there, before any objective is judged.  The decisions are pure (``classify``,
-``refusal``, ``setting``, ``decide``); every request goes through the one reader.
+``refusal``, ``setting``, ``decide``); every read goes through the one reader (the probe's one
+write goes with the remote write's own credentials and headers).
 
 Where each store's answers and settings come from: Prometheus 2.42 / 2.53.3 / 3.5.3 and
 VictoriaMetrics 1.145 were run here (tests/integration/test_stores.py); Thanos (its ThanosVersion
@@ -26,13 +29,16 @@ their source and changelogs (docs/stores.md).
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import requests
 from requests.adapters import Retry
 
-from loadgate.errors import ConfigError, InfraError, StoreRefused
-from loadgate.measure import promql
+from loadgate import credentials
+from loadgate.errors import InfraError, StoreRefused
+from loadgate.measure import probe_write, promql
 from loadgate.measure.reader import Answer, Reader
 from loadgate.redaction import redact_url
 from loadgate.stack import prometheus_versions
@@ -42,6 +48,7 @@ log = logging.getLogger("loadgate")
 PREFIX = "/prometheus"  # where Mimir (and Cortex) serve the Prometheus API
 LOOK_EVERY = 0.5  # seconds between looks at the store during the load
 GRACE = 1.0  # counters seen this long without the histogram: it is not coming
+PROBE_WAIT = 3.0  # seconds for the probe to show in the store before the live check takes over
 MIMIR = ("-ingester.native-histograms-ingestion-enabled=true (the tenant limit "
          "native_histograms_ingestion_enabled)")
 THANOS = "--tsdb.enable-native-histograms on Thanos Receive (always on from its Prometheus 3.8 base)"
@@ -148,8 +155,44 @@ def decide(holds: dict[str, bool], counters_for: float, write_error: str | None,
     return None
 
 
+def before_load(url: str, remote_write: str | None, run_id: str) -> Store:
+    """The store at ``url``, refused now if it can never be judged, or (remote write) if it
+    refuses or cannot hold loadgate's probe (measure/probe_write.py)."""
+    store = identify(url)
+    if remote_write:
+        probe(store, url, remote_write, run_id)
+    return store
+
+
+def probe(store: Store, url: str, write_url: str, run_id: str) -> None:
+    """Remote-write the probe with the run's credentials and headers, read it back: StoreRefused
+    when the store refuses it or keeps the float but not the histogram.  A store that cannot be
+    reached, or does not show the probe within PROBE_WAIT, is left to the live check."""
+    options = credentials.for_requests(credentials.from_env(credentials.REMOTE_WRITE))
+    headers = {**options.pop("headers", {}), **probe_write.HEADERS}
+    try:
+        answer = requests.post(write_url, data=probe_write.request(run_id), headers=headers,
+                               timeout=5, **options)
+    except requests.RequestException as exc:
+        log.info("the probe could not be sent to %s: %s", redact_url(write_url), exc)
+        return
+    refused = None if answer.status_code < 300 else \
+        f"server returned HTTP status {answer.status_code} {answer.reason}: {answer.text[:200].strip()}"
+    reader = Reader(url, timeout=2, retry=Retry(total=0), run_id=run_id)
+    deadline = time.monotonic() + PROBE_WAIT
+    while True:
+        found = {name: bool(rows) for name, rows in reader.concurrently(promql.PROBE_HOLDS).items()}
+        decision = decide(found, 0.0, refused, final=found["series"] or refused is not None)
+        if decision == "held" or (decision is None and time.monotonic() > deadline):
+            return
+        if decision:
+            raise StoreRefused(f"the store at {redact_url(url)} ({store.name}): {decision}: "
+                               f"{setting(store, True)}")
+        time.sleep(0.1)
+
+
 def identify(url: str) -> Store:
-    """The store at ``url``; ConfigError (exit 2, before anything starts) when it can never be
+    """The store at ``url``; StoreRefused (exit 2, before anything starts) when it can never be
     judged, InfraError when it cannot be reached."""
     reader = Reader(url, timeout=5, retry=Retry(total=0))
     buildinfo = reader.get("/api/v1/status/buildinfo")
@@ -158,11 +201,11 @@ def identify(url: str) -> Store:
     if store.kind == "none":  # Mimir and Cortex answer under /prometheus
         below = classify(reader.get(PREFIX + "/api/v1/status/buildinfo"), None)
         if below.kind != "none":
-            raise ConfigError(f"--prometheus-url {redact_url(url)} is no query API, but {below.name} "
+            raise StoreRefused(f"--prometheus-url {redact_url(url)} is no query API, but {below.name} "
                               f"answers under it: use --prometheus-url {redact_url(url.rstrip('/'))}{PREFIX}")
     why = refusal(store)
     if why:
-        raise ConfigError(f"--prometheus-url {redact_url(url)} is {store.name}, which loadgate "
+        raise StoreRefused(f"--prometheus-url {redact_url(url)} is {store.name}, which loadgate "
                           f"cannot judge from: {why}")
     log.info("the store at %s is %s", redact_url(url), store.name)
     return store
