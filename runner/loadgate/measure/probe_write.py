@@ -18,16 +18,35 @@ zero_count_int 6, positive_spans 11, positive_deltas 12, timestamp 15), compress
 from __future__ import annotations
 
 import math
+import struct
 import time
-
-from loadgate.locust_side.protobuf_exposition import DOUBLE, message, varint, zigzag
 
 SCHEMA = 8
 ZERO_THRESHOLD = 2.0 ** -20
 PROBE = "loadgate_store_probe"
 PROBE_HISTOGRAM = "loadgate_store_probe_seconds"
+DOUBLE = struct.Struct("<d").pack
 HEADERS = {"Content-Encoding": "snappy", "Content-Type": "application/x-protobuf",
            "X-Prometheus-Remote-Write-Version": "0.1.0"}
+
+
+# Protobuf's wire format (the exporter has its own, faster, in the Locust side, which loadgate's
+# stages never import: tests/locust_side/test_room.py).
+def varint(n: int) -> bytes:
+    out = bytearray()
+    while n >= 0x80:
+        out.append((n & 0x7F) | 0x80)
+        n >>= 7
+    out.append(n)
+    return bytes(out)
+
+
+def zigzag(n: int) -> int:
+    return (n << 1) ^ (n >> 63)
+
+
+def message(tag: int, payload: bytes) -> bytes:
+    return bytes((tag,)) + varint(len(payload)) + payload
 
 
 def snappy_literals(data: bytes) -> bytes:
