@@ -8,7 +8,9 @@ import time
 
 import pytest
 
-from loadgate.measure import intervals, window
+from loadgate.measure import intervals, stalls, window
+from loadgate.measure.reader import Reader
+from loadgate.measure.readings import Scrapes
 from loadgate.report.json_report import columns
 from loadgate.stack.processes import free_port
 
@@ -44,6 +46,21 @@ def test_intervals_read_while_the_load_runs_are_those_read_at_the_end(gate, prom
     assert len(results["requests"]) >= 2 and all(r["intervals"] for r in results["requests"])
     for request in results["requests"]:
         assert request["intervals"] == as_json(by_name[(request["method"], request["name"])])
+    scrapes_in_parts_are_scrapes_read_at_once(url, again.window)
+
+
+def scrapes_in_parts_are_scrapes_read_at_once(url: str, measured) -> None:
+    """stalls.py's raw samples read up to three scrapes in turn, then to the end: what one read
+    gives (a sample on a part's edge is counted once)."""
+    reader = Reader(url, run_id="early")
+    reader.at = measured.end + 0.3
+    whole = stalls.read_scrapes(reader, measured.start, Scrapes())
+    stamps = sorted(whole.users)
+    parts = Scrapes()
+    for at in (stamps[len(stamps) // 4], stamps[len(stamps) // 2], stamps[-3], measured.end + 0.3):
+        reader.at = at
+        stalls.read_scrapes(reader, measured.start, parts)
+    assert len(stamps) > 40 and parts.requests == whole.requests and parts.users == whole.users
 
 
 def as_json(figures) -> dict:

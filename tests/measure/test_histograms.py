@@ -3,6 +3,7 @@ itself: tests/integration/test_histogram_quantile.py)."""
 
 import pytest
 
+from loadgate.measure import histograms
 from loadgate.measure.histograms import quantile, quantiles_ms
 from loadgate.stack.prometheus_versions import quantile_rule
 
@@ -65,3 +66,15 @@ def test_quantiles_in_milliseconds():
     assert quantiles_ms(h, (("p50_ms", 0.5), ("p90_ms", 0.9)), V2_42) == pytest.approx(
         {"p50_ms": 150.0, "p90_ms": 190.0})
     assert quantiles_ms(h, (("p50_ms", 0.5),), V3_5)["p50_ms"] == pytest.approx(100 * 2 ** 0.5)
+
+
+def test_histograms_of_one_schema_add_bucket_by_bucket_as_sum_does():
+    one = {"count": "3", "sum": "0.6", "buckets": [[0, "0.1", "0.2", "2"], [0, "0.3", "0.4", "1"]]}
+    two = {"count": "2", "sum": "0.5", "buckets": [[0, "0.3", "0.4", "1"], [0, "0.05", "0.1", "1"]]}
+    both = histograms.added([one, two])
+    assert float(both["count"]) == 5 and float(both["sum"]) == 1.1
+    assert both["buckets"] == [[0, "0.05", "0.1", "1.0"], [0, "0.1", "0.2", "2.0"], [0, "0.3", "0.4", "2.0"]]
+    assert histograms.added([one]) is one
+    by_hand = {"count": "5", "sum": "1.1", "buckets": [[0, "0.05", "0.1", "1"], [0, "0.1", "0.2", "2"],
+                                                      [0, "0.3", "0.4", "2"]]}
+    assert [quantile(q, both) for q in (0.5, 0.9)] == [quantile(q, by_hand) for q in (0.5, 0.9)]

@@ -70,6 +70,21 @@ def _rank_value(q: float, count: float, buckets: list[tuple[float, float, float]
     return 2 ** (low + (high - low) * fraction)
 
 
+def added(histograms: list[Histogram]) -> Histogram:
+    """The sum of native histograms of one schema, as ``sum()`` makes it: counts added bucket by
+    bucket (whole numbers, exact)."""
+    if len(histograms) == 1:
+        return histograms[0]
+    buckets: dict[tuple, float] = {}
+    for histogram in histograms:
+        for boundaries, lower, upper, count in histogram.get("buckets") or ():
+            key = (boundaries, lower, upper)
+            buckets[key] = buckets.get(key, 0.0) + float(count)
+    return {"count": repr(sum(float(h.get("count", 0)) for h in histograms)),
+            "sum": repr(sum(float(h.get("sum", 0)) for h in histograms)),
+            "buckets": [[*key, repr(n)] for key, n in sorted(buckets.items(), key=lambda b: float(b[0][1]))]}
+
+
 def quantiles_ms(histogram: Histogram | None, fields: tuple[tuple[str, float], ...],
                  rule: QuantileRule = NEWEST) -> dict[str, float | None]:
     """``{field: q quantile in ms}`` of a histogram in seconds (None: no histogram or empty)."""

@@ -145,6 +145,20 @@ def quantile(q: float, selected: str, by: str = "") -> str:
     return f"histogram_quantile({q!r}, sum{group} ({selected})) * 1000"
 
 
+def at_scrape(selector: str) -> str:
+    """The samples of ``selector`` taken at the evaluation time itself, a reader pinned to a
+    scrape (``[1ms]``: the range ends there and is shorter than any scrape interval).  The same
+    samples an instant selector gives there (a series a scrape left out is marked stale), without
+    decoding up to 5 min of each native histogram's samples to look back: 1 000 request names'
+    histograms after 30 s in 0.04 s instead of 0.25 s per percentile (measure/window.py)."""
+    return f"{selector}[1ms]"
+
+
+def window_histograms() -> str:
+    """The latency histogram of every request in the window, one series per method and name."""
+    return at_scrape(f"{HISTOGRAM}{{{WINDOW}}}")
+
+
 def window_quantile(q: float, by: str = "") -> str:
     """The ``q`` quantile over the window of every request (``by``: per label group)."""
     return quantile(q, f"{histogram(by)}{{{WINDOW}}}", by)

@@ -180,6 +180,13 @@ class Reader:
         result = self._call(promql, lambda q: self.client.custom_query(q, params=params))
         return [(r.get("metric", {}), r.get("values", [])) for r in result]
 
+    def histograms(self, promql: str) -> list[tuple[dict, dict]]:
+        """A range-vector selector of native histograms at ``at``: each series with its last
+        histogram (JSON: count, sum, buckets)."""
+        params = {"time": repr(self.at)} if self.at is not None else None
+        result = self._call(promql, lambda q: self.client.custom_query(q, params=params))
+        return [(r.get("metric", {}), r["histograms"][-1][1]) for r in result if r.get("histograms")]
+
     def range(self, promql: str, start: float, end: float, step: float) -> list[dict]:
         """A range query from ``start`` to ``end`` (unix seconds) every ``step`` seconds.
 

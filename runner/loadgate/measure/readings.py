@@ -1,4 +1,4 @@
-"""Range-query answers kept by evaluation instant, so that a figure is read once (pure).
+"""What was read while the load ran, so that a figure is read once (pure).
 
 measure/intervals.py evaluates each of its queries at every interval end of the window.  The
 value at one end depends only on the samples up to that end, so the answers of several range
@@ -25,10 +25,32 @@ class Answers:
 
 
 @dataclass
+class Scrapes:
+    """Per answered scrape (its time): the requests so far, all series summed, and the users;
+    raw samples added in parts, each part only after the scrapes already held (``until``)."""
+
+    until: float | None = None
+    requests: dict[float, float] = field(default_factory=dict)
+    users: dict[float, float] = field(default_factory=dict)
+
+    def add(self, requests: list[tuple[dict, list]], users: list[tuple[dict, list]], until: float) -> None:
+        """Raw samples (each series with its ``[time, value]`` pairs) read up to ``until``."""
+        for _, samples in requests:
+            for ts, value in samples:
+                if self.until is None or float(ts) > self.until:
+                    self.requests[float(ts)] = self.requests.get(float(ts), 0.0) + float(value)
+        for _, samples in users:
+            self.users.update({float(ts): float(v) for ts, v in samples
+                               if self.until is None or float(ts) > self.until})
+        self.until = until
+
+
+@dataclass
 class Readings:
-    """Answers by PromQL text."""
+    """Answers by PromQL text, and the scrapes' raw totals (measure/stalls.py)."""
 
     answers: dict[str, Answers] = field(default_factory=dict)
+    scrapes: Scrapes = field(default_factory=Scrapes)
 
     def add(self, promql: str, instants: tuple[float, ...], found: dict[Key, list]) -> None:
         """Keep a range query's answer: per group, one value per instant (None: no sample)."""

@@ -20,10 +20,11 @@ SLOW_START seconds or more is a warning (:func:`slow_start`).
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+import time
 
 from loadgate.measure.promql import BLOCKED, BLOCKED_END, REQUESTS, TEST_START, USERS
 from loadgate.measure.reader import Reader
+from loadgate.measure.readings import Scrapes
 from loadgate.model import Stall, Window
 
 STALL_AFTER = 10.0  # seconds without a completed request while users ran
@@ -32,12 +33,13 @@ SLOW_START = 1.0  # seconds the locustfile's test_start listeners may take befor
 MISSED_SCRAPES = 1.0  # a gap this long between answered scrapes means Locust did not answer
 
 
-def read(reader: Reader, window: Window) -> tuple[Stall, ...]:
+def read(reader: Reader, window: Window, scrapes: Scrapes | None = None) -> tuple[Stall, ...]:
     """The stalls in ``window`` (the reader is pinned to the window's end): the exporter's own
     measure of its event loop first (it sees blocks before Prometheus' first scrape too), then
-    stretches without a completed request in the scrapes."""
+    stretches without a completed request in the scrapes (``scrapes``: those read while the load
+    ran, watch/early_reads.py; the rest is read now)."""
     blocked = blocked_loop(reader, window)
-    idle = tuple(s for s in scraped(reader, window)
+    idle = tuple(s for s in scraped(reader, window, scrapes)
                  if blocked is None or s.end <= blocked.start or s.start >= blocked.end)
     return ((blocked,) if blocked else ()) + idle
 
@@ -61,15 +63,23 @@ def blocked_loop(reader: Reader, window: Window) -> Stall | None:
     return Stall(round(start, 3), round(min(end, window.end), 3), round(seconds, 1), blocked=True)
 
 
-def scraped(reader: Reader, window: Window) -> tuple[Stall, ...]:
-    span = f"{max(math.ceil(window.seconds) + 2, 1)}s"
-    totals: dict[float, float] = defaultdict(float)
-    for _, samples in reader.raw(f"{REQUESTS}[{span}]"):
-        for ts, value in samples:
-            totals[float(ts)] += float(value)
-    users = {float(ts): float(v) for _, samples in reader.raw(f"{USERS}[{span}]") for ts, v in samples}
-    scrapes = [(ts, users[ts], totals.get(ts, 0.0)) for ts in sorted(users)]
-    return find(scrapes, window)
+def scraped(reader: Reader, window: Window, scrapes: Scrapes | None = None) -> tuple[Stall, ...]:
+    scrapes = read_scrapes(reader, window.start, scrapes or Scrapes())
+    found = [(ts, scrapes.users[ts], scrapes.requests.get(ts, 0.0)) for ts in sorted(scrapes.users)]
+    return find(found, window)
+
+
+def read_scrapes(reader: Reader, since: float, scrapes: Scrapes) -> Scrapes:
+    """``scrapes`` with the raw samples up to the reader's time (``at``) added: from the last
+    scrape they hold, else from ``since`` (two seconds before it: samples are read once).
+
+    Each raw sample of every request series: read in parts while the load runs, they cost the end
+    of the run only the last seconds (20 names x 30 min would be 288 000 samples at the end)."""
+    until = reader.at if reader.at is not None else time.time()
+    begin = scrapes.until if scrapes.until is not None else since - 2
+    span = f"{max(math.ceil(until - begin) + 1, 1)}s"
+    scrapes.add(reader.raw(f"{REQUESTS}[{span}]"), reader.raw(f"{USERS}[{span}]"), until)
+    return scrapes
 
 
 def find(scrapes: list[tuple[float, float, float]], window: Window,

@@ -24,6 +24,7 @@ from loadgate.measure.promql import (
     WINDOW,
     WINDOW_START,
 )
+from loadgate.measure.histograms import added, quantiles_ms
 from loadgate.measure.reader import Reader
 from loadgate.measure.readings import Readings
 from loadgate.model import Measurements, Objective, RequestFigures, Window
@@ -32,21 +33,32 @@ QUANTILES = (("p50_ms", 0.5), ("p90_ms", 0.9), ("p95_ms", 0.95), ("p99_ms", 0.99
 
 
 def request_figures(reader: Reader, window: Window) -> tuple[RequestFigures, list[RequestFigures]]:
+    """The window's figures of every request together and of each (method, name); each name's
+    percentiles from its histogram at the final scrape (measure/histograms.py, as the answering
+    Prometheus computes them; promql.at_scrape says why not histogram_quantile there)."""
     by = "method, name"
     queries = {"requests": f"sum by ({by}) ({REQUESTS}{{{WINDOW}}})",
                "failures": f"sum by ({by}) ({FAILURES}{{{WINDOW}}})"}
-    queries.update({field: promql.window_quantile(q, by) for field, q in QUANTILES})
     queries.update({f"all {field}": promql.window_quantile(q) for field, q in QUANTILES})
     answers = reader.concurrently(queries)
     by_key = {name: {_key(m): v for m, v in samples} for name, samples in answers.items()}
     counts, failures = by_key["requests"], by_key["failures"]
-    per_request = [
-        _figures(key, count, failures.get(key, 0), window, {f: by_key[f].get(key) for f, _ in QUANTILES})
-        for key, count in sorted(counts.items())
-    ]
+    latency = per_request_latency(reader)
+    none = {f: None for f, _ in QUANTILES}
+    per_request = [_figures(key, count, failures.get(key, 0), window, latency.get(key, none))
+                   for key, count in sorted(counts.items())]
     total_quantiles = {f: next(iter(by_key[f"all {f}"].values()), None) for f, _ in QUANTILES}
     totals = _figures((None, None), sum(counts.values()), sum(failures.values()), window, total_quantiles)
     return totals, per_request
+
+
+def per_request_latency(reader: Reader) -> dict[tuple[str, str], dict[str, float | None]]:
+    """p50..p99 (ms) of each (method, name) in the window, from its histograms at the final scrape."""
+    grouped_histograms: dict[tuple[str, str], list] = {}
+    for metric, histogram in reader.histograms(promql.window_histograms()):
+        grouped_histograms.setdefault(_key(metric), []).append(histogram)
+    rule = reader.quantile_rule()
+    return {key: quantiles_ms(added(found), QUANTILES, rule) for key, found in grouped_histograms.items()}
 
 
 def requests_seen(reader: Reader) -> list[tuple[str, str]]:
@@ -156,7 +168,7 @@ def figures(reader: Reader, window: Window, objectives: Iterable[Objective], unt
                         locust_requests=check_complete(reader) if until is None else None,
                         objectives=tuple(objectives), sustained=sustained, intervals=by_objective,
                         failure_reasons=reasons, user_errors=user_errors,
-                        stalls=stalls.read(reader, window),
+                        stalls=stalls.read(reader, window, readings.scrapes if readings else None),
                         warnings=tuple(filter(None, [cardinality.warning(per_request),
                                                      stalls.slow_start(reader)])))
 

@@ -39,7 +39,7 @@ from typing import Iterator
 
 from loadgate.config.plan import Plan
 from loadgate.errors import InfraError
-from loadgate.measure import cardinality, grouped, intervals, promql
+from loadgate.measure import cardinality, grouped, intervals, promql, stalls
 from loadgate.measure.reader import Reader
 from loadgate.measure.readings import Readings
 from loadgate.model import Window
@@ -77,6 +77,7 @@ class EarlyReads:
         last = self.reader.number(promql.scrape_instants())
         if last is None or self.start is None or self.seconds is None:
             return
+        self._read_scrapes(last)
         closed = intervals.ends(Window(self.start, last), self.seconds)
         for by in ("", grouped.BY) if self.per_request else ("",):
             queries = [promql.scrape_instants(), *intervals.row_queries(self.seconds, by).values()]
@@ -87,6 +88,14 @@ class EarlyReads:
                     self._readings.add(text, stretch,
                                        intervals.read_range(self.reader, text, stretch, self.seconds))
         self._check_names()
+
+    def _read_scrapes(self, last: float) -> None:
+        """The raw samples stalls.py reads, up to the latest scrape (all of whose samples are in)."""
+        self.reader.at = last
+        try:
+            stalls.read_scrapes(self.reader, self.start or last, self._readings.scrapes)
+        finally:
+            self.reader.at = None
 
     def _ready(self) -> bool:
         """The window's start and the interval length, once the exporter has been scraped."""
