@@ -223,7 +223,7 @@ def test_failed_container_exits_3_with_its_logs(docker_ready, target, tmp_path, 
                                                 projects):
     locustfile, slo = write_files(tmp_path, target, PASSING)
     # A Prometheus that cannot start: its config is not valid YAML for Prometheus.
-    monkeypatch.setattr("loadgate.stack.docker.prometheus_config", lambda *a: "scrape_configs: 7\n")
+    monkeypatch.setattr("loadgate.stack.docker.prometheus_config", lambda *a, **kw: "scrape_configs: 7\n")
     assert main(["run", "--stack", "docker", "-f", str(locustfile), "--slo", str(slo),
                  "--report-dir", str(tmp_path / "reports")]) == 3
     captured = capsys.readouterr()

@@ -15,6 +15,7 @@ from typing import Iterable
 from loadgate import patterns, phases
 from loadgate.errors import InfraError
 from loadgate.measure import cardinality, failures, grouped, intervals, promql, sliding, stalls, timeline
+from loadgate.measure.histograms import added, quantiles_ms
 from loadgate.measure.promql import (
     FAILURES,
     FINISHED,
@@ -24,7 +25,6 @@ from loadgate.measure.promql import (
     WINDOW,
     WINDOW_START,
 )
-from loadgate.measure.histograms import added, quantiles_ms
 from loadgate.measure.reader import Reader
 from loadgate.measure.readings import Readings
 from loadgate.model import Measurements, Objective, RequestFigures, Window
