@@ -13,6 +13,7 @@ from tests.helpers import Target
 from tests.integration.stores import (  # noqa: F401 - stores: the fixture
     PROMETHEUS_VERSIONS,
     influxdb,
+    prometheus_bin,
     prometheus_receiver,
     stores,
     victoria_metrics,
@@ -42,6 +43,15 @@ def test_judged_from_a_prometheus_receiver_exactly(gate, stores, version):  # no
     store = stores(prometheus_receiver, version)
     code = gate.run(LATENCY, "--prometheus-url", store.url, "--remote-write",
                     f"{store.url}/api/v1/write", "--run-id", f"judged-{version}", load=LOAD)
+    assert code == 0, (gate.reports / "summary.md").read_text()
+    check_exact(gate)
+
+
+def test_a_3_x_agent_judged_from_a_3_x_receiver_exactly(gate, stores, monkeypatch):  # noqa: F811
+    monkeypatch.setenv("LOADGATE_PROMETHEUS_BIN", prometheus_bin("3.5.3"))  # --agent, 3.x's sender
+    store = stores(prometheus_receiver, "3.5.3")
+    code = gate.run(LATENCY, "--prometheus-url", store.url, "--remote-write",
+                    f"{store.url}/api/v1/write", load=LOAD)
     assert code == 0, (gate.reports / "summary.md").read_text()
     check_exact(gate)
 
