@@ -61,12 +61,13 @@ def shared(tmp_path):
 class Run:
     """One `loadgate run` in its own process, with its own records of what Locust measured."""
 
-    def __init__(self, folder: Path, host: str, users: int, *args: str, env: dict | None = None) -> None:
+    def __init__(self, folder: Path, host: str, users: int, *args: str, env: dict | None = None,
+                 load: str = "6s") -> None:
         self.folder, self.records = folder, folder / "records"
         self.records.mkdir(parents=True)
         (folder / "locustfile.py").write_text(RECORDING_LOCUSTFILE)
         (folder / "slo.yaml").write_text(f"version: 1\ntarget:\n  host: {host}\nload:\n  users: {users}\n"
-                                         f"  spawn_rate: 20\n  duration: 6s\nslos:\n{ALL_REQUESTS}")
+                                         f"  spawn_rate: 20\n  duration: {load}\nslos:\n{ALL_REQUESTS}")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "loadgate", "run", "-f", str(folder / "locustfile.py"), "--slo",
              str(folder / "slo.yaml"), "--report-dir", str(folder / "reports"), *args],
@@ -158,7 +159,7 @@ class AuthProxy:
     with ``tenant``, only those that name it in X-Scope-OrgID (else 401 "no org id", as Mimir)."""
 
     def __init__(self, upstream: str, write_auth: str | None, read_auth: str | None,
-                 tenant: str | None = None) -> None:
+                 tenant: str | None = None, refuse_prometheus: bytes | None = None) -> None:
         from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
         self.seen = {"write": 0, "read": 0, "refused": 0}
@@ -173,6 +174,12 @@ class AuthProxy:
                     self.send_header("Content-Length", "10")
                     self.end_headers()
                     self.wfile.write(b"no org id\n")
+                    return
+                if write and refuse_prometheus and self.headers.get("User-Agent", "").startswith("Prometheus/"):
+                    self.send_response(500)  # as a store that keeps no native histograms answers
+                    self.send_header("Content-Length", str(len(refuse_prometheus)))
+                    self.end_headers()
+                    self.wfile.write(refuse_prometheus)
                     return
                 if self.headers.get("Authorization") != (write_auth if write else read_auth):
                     proxy.seen["refused"] += 1
@@ -277,3 +284,26 @@ def test_a_store_that_needs_a_tenant_is_refused_before_the_load_saying_how(tmp_p
     assert (f"--prometheus-url {proxy.url} is Grafana Mimir, which loadgate cannot judge from: it "
             "needs a tenant: set LOADGATE_PROMETHEUS_HEADERS='X-Scope-OrgID=TENANT'") in output, output
     assert run.measured() == 0  # before the load
+
+
+def test_a_store_refusing_the_run_s_own_writes_is_exit_2_in_the_load_s_first_seconds(tmp_path, shared):
+    """The probe passes, the local Prometheus' writes are refused: the live check reads the
+    store's answer from Prometheus' log and stops the load."""
+    store = shared("--web.enable-remote-write-receiver")
+    proxy = AuthProxy(store, None, None, refuse_prometheus=b"err-quota: the tenant's series limit\n")
+    try:
+        with Target() as target:
+            run = Run(tmp_path / "quota", target.url, 2, "--prometheus-url", proxy.url,
+                      "--remote-write", f"{proxy.url}/api/v1/write", load="30s")
+            started = time.monotonic()
+            code, output = run.finish()
+            took = time.monotonic() - started
+    finally:
+        proxy.close()
+    assert code == 2, output
+    assert (f"the store at {proxy.url} (Prometheus 2.42.0+ds): it refused this run's remote write "
+            "(server returned HTTP status 500 Internal Server Error: err-quota: the tenant's series "
+            "limit)") in output, output
+    assert took < 20 and run.measured() > 0  # stopped in the load's first seconds of 30
+    assert run.results()["exit_code"] == 2
+    assert [cmd for cmd in descendants(os.getpid()).values() if "locust" in cmd or "agent" in cmd] == []
