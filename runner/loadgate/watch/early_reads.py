@@ -83,7 +83,7 @@ class EarlyReads:
             queries = [promql.scrape_instants(), *intervals.row_queries(self.seconds, by).values()]
             for text in queries:
                 missing = self._readings.missing(text, closed)
-                if missing:
+                if missing and not self._stop.is_set():  # once the load is over, the end reads it
                     stretch = closed[closed.index(missing[0]):]
                     self._readings.add(text, stretch,
                                        intervals.read_range(self.reader, text, stretch, self.seconds))
