@@ -167,9 +167,12 @@ def run_case(workdir: Path, host: str, names: int, duration: int, users: int) ->
     parts = {name: moments[end] - moments[begin] for name, begin, end in PARTS[1:]
              if begin in moments and end in moments}
     parts["start-up"] = results["window"]["start"] - started
+    starting = {"imports and plan": moments.get("started", started) - started,
+                "stack": moments.get("stack started", started) - moments.get("started", started),
+                "Locust to its first request": results["window"]["start"] - moments.get("stack started", started)}
     return {"names": names, "duration": duration, "exit": process.returncode,
             "rps": results["totals"]["rps"], "beyond": moments["exited"] - started - window_of(results),
-            "parts": parts, "rss_mib": watcher.peak_kib / 1024,
+            "parts": parts, "starting": starting, "rss_mib": watcher.peak_kib / 1024,
             "series": watcher.series, "slowest_ms": watcher.slowest * 1000,
             "error": worst_error(results, case), "stderr": err.decode()[-300:]}
 
@@ -268,7 +271,9 @@ def show(row: dict, bare: dict) -> None:
           f"{row['beyond']:>+7.2f} {parts} {bare['beyond']:>+6.2f} {row['beyond'] - bare['beyond']:>+9.2f} "
           f"{row['rss_mib']:>5.0f} MiB {row['series']:>7} {row['slowest_ms']:>11.1f} ms "
           f"{row['error']:>14.3f}%", flush=True)
-    print(f"{'':>18} bare Locust: start-up {bare['start-up']:+.2f}, stop {bare['stop']:+.2f}", flush=True)
+    starting = ", ".join(f"{name} {seconds:.2f}" for name, seconds in row["starting"].items())
+    print(f"{'':>18} start-up: {starting}; bare Locust: start-up {bare['start-up']:+.2f}, "
+          f"stop {bare['stop']:+.2f}", flush=True)
     if row["exit"] not in (0, 1):
         print(f"      stderr: {row['stderr']}", flush=True)
 

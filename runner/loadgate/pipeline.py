@@ -38,6 +38,7 @@ def run(plan: Plan) -> Verdict:
             workdir = Path(resources.enter_context(
                 tempfile.TemporaryDirectory(prefix=leftovers.run_folder_prefix())))
             stack = open_stack(plan, resources, workdir)
+            phases.reached("stack started")
             # Loaded only now, while Locust starts: they need prometheus-api-client and requests,
             # ~0.1 s of imports that would otherwise delay the load on every run.
             from loadgate.measure import preflight
