@@ -9,7 +9,8 @@ compared with the exact one (totals, and every name with at least 1 000 requests
 
 Each case's time beyond the load is split into its parts from the moments loadgate logs at -v
 (loadgate/phases.py): start-up (process start to the first request), stop (the load's end to
-the final scrape seen), reads, judging, teardown, reports and exit; beside it a bare Locust run
+Locust's exit, which waits for the final scrape), final (until loadgate holds the final scrape's
+figures), reads, judging, teardown, reports and exit; beside it a bare Locust run
 of the same names and load length (no loadgate) in the same run, and the difference.
 
 Cases: names 1 / 10 / 100 / 1 000 for --short seconds each; with --long SECONDS (or --soak: 30
@@ -139,8 +140,8 @@ def slowest_scrape(url: str) -> float:
     return max(values) if values else 0.0
 
 
-PARTS = (("start-up", None, None), ("stop", "window end", "final scrape"),
-         ("reads", "final scrape", "measured"), ("judging", "measured", "judged"),
+PARTS = (("start-up", None, None), ("stop", "window end", "locust exited"),
+         ("final", "locust exited", "final scrape"), ("reads", "final scrape", "measured"), ("judging", "measured", "judged"),
          ("teardown", "judged", "torn down"), ("reports", "torn down", "reported"),
          ("exit", "reported", "exited"))
 

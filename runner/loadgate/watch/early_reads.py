@@ -37,6 +37,8 @@ import time
 from contextlib import contextmanager
 from typing import Iterator
 
+from urllib3.util.retry import Retry
+
 from loadgate.config.plan import Plan
 from loadgate.errors import InfraError
 from loadgate.measure import cardinality, grouped, intervals, promql, stalls
@@ -47,8 +49,9 @@ from loadgate.model import Window
 log = logging.getLogger("loadgate")
 
 POLL_EVERY = 5.0  # seconds; a longer interval polls once per interval
-QUERY_TIMEOUT = 10
-STOP_WAIT = 15.0  # seconds to let a read under way finish when the load has ended
+QUERY_TIMEOUT = 5  # no retries: a failed read is read at the next poll, or at the end
+MOST_ENDS = 30  # per read, so that a read after a slow or failed one stays short
+STOP_WAIT = QUERY_TIMEOUT + 1.0  # to let a read under way finish when the load has ended
 
 
 class EarlyReads:
@@ -84,7 +87,8 @@ class EarlyReads:
             for text in queries:
                 missing = self._readings.missing(text, closed)
                 if missing and not self._stop.is_set():  # once the load is over, the end reads it
-                    stretch = closed[closed.index(missing[0]):]
+                    first = closed.index(missing[0])
+                    stretch = closed[first:first + MOST_ENDS]
                     self._readings.add(text, stretch,
                                        intervals.read_range(self.reader, text, stretch, self.seconds))
         self._check_names()
@@ -142,8 +146,8 @@ def reading(plan: Plan, prometheus_url: str) -> Iterator[EarlyReads | None]:
     if not wanted(plan):
         yield None
         return
-    early = EarlyReads(Reader(prometheus_url, timeout=QUERY_TIMEOUT, run_id=plan.run_id),
-                       plan.duration - plan.warmup, compares_each(plan))
+    reader = Reader(prometheus_url, timeout=QUERY_TIMEOUT, retry=Retry(total=0), run_id=plan.run_id)
+    early = EarlyReads(reader, plan.duration - plan.warmup, compares_each(plan))
     early.start_reading()
     try:
         yield early
