@@ -124,18 +124,12 @@ def setting(store: Store, remote_write: bool) -> str:
         return f"enable native histograms for the tenant: {MIMIR}"
     if store.kind == "thanos":
         return (f"start it with {THANOS}" if remote_write else "the Prometheus behind its sidecar "
-                "needs native histograms (--enable-feature=native-histograms; 3.8+: "
-                "scrape_native_histograms: true)")
+                f"needs native histograms: {prometheus_versions.native_histogram_setting(None)}")
     flags = prometheus_versions.native_histogram_flags(store.parsed)  # 3.8+: always ingested
     if store.kind == "prometheus" and remote_write:
         return " ".join(["start it with --web.enable-remote-write-receiver", *flags])
-    if store.kind == "prometheus" and flags:
-        return (f"start it with {' '.join(flags)} (it then scrapes the protobuf format, which "
-                "carries the histogram)")
-    if store.kind == "prometheus":
-        return ("set scrape_native_histograms: true in the scrape job of loadgate's exporter, with "
-                "PrometheusProto first in scrape_protocols (3.8+; the feature flag does nothing "
-                "from 3.9)")
+    if store.kind == "prometheus":  # it scrapes loadgate's exporter itself
+        return prometheus_versions.native_histogram_setting(prometheus_versions.parse(store.version))
     return (f"it must keep native histograms (a Prometheus receiver: --enable-feature="
             f"native-histograms; Mimir: {MIMIR}; Thanos Receive: --tsdb.enable-native-histograms; "
             "Cortex: -blocks-storage.tsdb.enable-native-histograms)")
