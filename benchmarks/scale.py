@@ -141,7 +141,8 @@ def slowest_scrape(url: str) -> float:
 
 
 PARTS = (("start-up", None, None), ("stop", "window end", "locust exited"),
-         ("final", "locust exited", "final scrape"), ("reads", "final scrape", "measured"), ("judging", "measured", "judged"),
+         ("final", "locust exited", "final scrape"), ("reads", "final scrape", "measured"),
+         ("judging", "measured", "judged"),
          ("teardown", "judged", "torn down"), ("reports", "torn down", "reported"),
          ("exit", "reported", "exited"))
 
