@@ -12,7 +12,7 @@ from pathlib import Path
 from tests.helpers import ROOT
 
 PACKAGE = ROOT / "runner" / "loadgate"
-SHARED = {"loadgate.redaction", "loadgate.printable", "loadgate.roster_file"}
+SHARED = {"loadgate.redaction", "loadgate.printable", "loadgate.roster_file", "loadgate.protobuf_wire"}
 
 
 def imported(path: Path) -> set[str]:

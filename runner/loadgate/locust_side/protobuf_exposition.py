@@ -2,42 +2,17 @@
 process): length-delimited ``io.prometheus.client.MetricFamily`` messages, and the native
 histograms of the exporter's request series.
 
-Pure and free of Locust, so the exporter and tests share it.
-Field numbers are those of Prometheus' ``metrics.proto`` (client_model); zigzag for ``sint``
-fields; bucket counts are deltas from the previous bucket.
+Pure and free of Locust, so the exporter and tests share it; the wire format itself is
+loadgate/protobuf_wire.py (shared with the store probe, and measured there against the protobuf
+package).  Field numbers are those of Prometheus' ``metrics.proto`` (client_model); zigzag for
+``sint`` fields; bucket counts are deltas from the previous bucket.
 """
 
 from __future__ import annotations
 
-import struct
+from loadgate.protobuf_wire import DOUBLE, VARINT, label_pairs, message, varint, zigzag
 
 CONTENT_TYPE = "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited"
-VARINT = [bytes([n]) if n < 0x80 else bytes([(n & 0x7F) | 0x80, n >> 7]) for n in range(1 << 14)]
-DOUBLE = struct.Struct("<d").pack
-
-
-def varint(n: int) -> bytes:
-    if n < 16384:
-        return VARINT[n]
-    out = bytearray()
-    while n >= 0x80:
-        out.append((n & 0x7F) | 0x80)
-        n >>= 7
-    out.append(n)
-    return bytes(out)
-
-
-def zigzag(n: int) -> int:
-    return (n << 1) ^ (n >> 63)
-
-
-def message(tag: int, payload: bytes) -> bytes:
-    return bytes((tag,)) + varint(len(payload)) + payload
-
-
-def label_pairs(names: tuple[str, ...], values: tuple[str, ...]) -> bytes:
-    return b"".join(message(0x0A, message(0x0A, n.encode()) + message(0x12, v.encode()))
-                    for n, v in zip(names, values))
 
 
 def family(name: str, help_text: str, kind: int, metrics: list[bytes]) -> bytes:
