@@ -67,7 +67,11 @@ def read_bytes(path: Path | str, what: str, limit: int, key: str | None = None,
 def read_text(path: Path | str, what: str, limit: int, key: str | None = None,
               missing: str = "") -> str:
     """:func:`read_bytes` decoded as UTF-8 (a file that is not UTF-8 is a ConfigError)."""
-    raw = read_bytes(path, what, limit, key, missing)
+    return decode(read_bytes(path, what, limit, key, missing), path, what, key)
+
+
+def decode(raw: bytes, path: Path | str, what: str, key: str | None = None) -> str:
+    """The bytes as UTF-8 text (bytes that are not are a ConfigError)."""
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -7,7 +7,7 @@ import random
 import pytest
 
 from loadgate.cli import main
-from loadgate.judge import baseline
+from loadgate.judge import results_reader
 from tests.helpers import results_document
 
 
@@ -107,7 +107,7 @@ def test_unreadable_input_is_exit_2_in_one_line(capsys, runs, tmp_path):
 
 
 def test_a_file_beyond_the_size_cap_is_refused_unread(capsys, runs, monkeypatch):
-    monkeypatch.setattr(baseline, "MAX_BYTES", 1000)
+    monkeypatch.setattr(results_reader, "MAX_BYTES", 1000)
     assert "the limit is 1 kiB" in one_line(capsys, runs / "same.json", runs / "slower.json")
 
 

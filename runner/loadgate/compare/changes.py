@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from loadgate.judge.baseline import QUANTILE_FIELDS, Run
-from loadgate.judge.estimates import FIGURES
-from loadgate.judge.significance import Change, Decision, decide_changes, figure_estimates
+from loadgate.judge.estimates import FIGURES, _matrix, _np, matrix_estimates
+from loadgate.judge.significance import Change, Decision, decide_changes
 
 TOTALS = "all requests"
 NOTHING: dict = {}
@@ -55,7 +55,8 @@ class Changes:
 
 
 def scope(row: dict) -> str:
-    return " ".join(str(part) for part in (row.get("method"), row.get("name")) if part)
+    method, name = row.get("method"), row.get("name")
+    return f"{method} {name}" if method and name else str(method or name or "")
 
 
 def value(row: dict | None, figure: str) -> float | None:
@@ -69,11 +70,34 @@ def value(row: dict | None, figure: str) -> float | None:
     return float(found) if isinstance(found, (int, float)) and math.isfinite(found) else None
 
 
-def _rows_by_scope(run: Run) -> dict[str, dict]:
-    rows = {TOTALS: run.totals or {}}
-    for row in run.requests:
-        rows.setdefault(scope(row), row)  # a request twice in one file: the first one
-    return rows
+def _positions(run: Run) -> dict[str, int]:
+    """Each request's row in the run (a request twice in one file: the first one); totals: -2."""
+    positions: dict[str, int] = {}
+    for i, row in enumerate(run.requests):
+        positions.setdefault(scope(row), i)
+    positions[TOTALS] = -2
+    return positions
+
+
+def _rows(run: Run, positions: dict[str, int], scopes: Sequence[str]) -> list[dict | None]:
+    return [run.totals if s == TOTALS else run.requests[positions[s]] if s in positions else None
+            for s in scopes]
+
+
+def _figure(run: Run, index, figure: str):
+    """The run's interval matrix of ``figure`` for the rows ``index`` (row of run.requests; -1:
+    not in the run, NaN; -2: the totals): from the run's table (judge/results_reader.py), else
+    from its rows."""
+    np = _np()
+    body = run.table.get(figure) if run.table else None
+    if body is None:
+        body = _matrix([r.get("intervals") for r in run.requests], figure)
+    totals = _matrix([(run.totals or NOTHING).get("intervals")], figure)
+    width = max(body.shape[1], totals.shape[1])
+    stacked = np.full((len(body) + 2, width), np.nan)  # the requests, the totals, nothing
+    stacked[:len(body), :body.shape[1]] = body
+    stacked[-2, :totals.shape[1]] = totals[0]
+    return stacked[index]
 
 
 def _medians(base: list[list[dict | None]], figure: str) -> list[float | None]:
@@ -97,19 +121,26 @@ def _medians(base: list[list[dict | None]], figure: str) -> list[float | None]:
 
 def compare(baseline: Sequence[Run], current: Run, confidence: float = 0.95,
             threshold: float = 0.05) -> Changes:
-    by_scope = [_rows_by_scope(run) for run in baseline]
-    now = _rows_by_scope(current)
-    seen = set().union(*by_scope)
-    scopes = [s for s in now if s in seen]
-    base = [[rows.get(s) for s in scopes] for rows in by_scope]  # None: not in that run
-    columns = [[(row or {}).get("intervals") for row in rows] for rows in base]
+    np = _np()
+    positions = [_positions(run) for run in baseline]
+    now = _positions(current)
+    seen = set().union(*positions)
+    scopes = [s for s in now if s in seen]  # totals first
+    base = [_rows(run, p, scopes) for run, p in zip(baseline, positions)]  # None: not in that run
+    now_rows = _rows(current, now, scopes)
+    index = [np.array([p.get(s, -1) for s in scopes]) for p in [now, *positions]]
+    runs = [current, *baseline]
     questions, cells = [], []
     for figure in FIGURES:
-        estimates = figure_estimates(figure, [now[s].get("intervals") for s in scopes], columns)
+        pairs = ("failures", "requests") if figure == "error_rate" else (figure,)
+        matrices = [tuple(_figure(run, i, f) for f in pairs) for run, i in zip(runs, index)]
+        if figure != "error_rate":
+            matrices = [m for m, in matrices]
+        estimates = matrix_estimates(figure, matrices[0], matrices[1:])
         medians = _medians(base, figure)
-        for s, estimate, median_ in zip(scopes, estimates, medians):
+        for s, row, estimate, median_ in zip(scopes, now_rows, estimates, medians):
             questions.append(Change(estimate, threshold, HIGHER_IS_WORSE[figure]))
-            cells.append((s, figure, median_, value(now[s], figure)))
+            cells.append((s, figure, median_, value(row, figure)))
     decisions = decide_changes(questions, confidence) if questions else []
     rows = sorted((Row(*cell, decision) for cell, decision in zip(cells, decisions)), key=_surest)
     return Changes(tuple(rows), tuple(sorted(seen - set(now))), tuple(s for s in now if s not in seen),

@@ -14,23 +14,19 @@ the same place (``intervals``); files written before intervals existed give a si
 
 from __future__ import annotations
 
-import json
+import gc
 import logging
-from dataclasses import dataclass
-from itertools import chain
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from pydantic_core import from_json
-
-from loadgate import input_files
 from loadgate.errors import ConfigError
+from loadgate.judge import results_reader
+from loadgate.judge.results_reader import MAX_BYTES, QUANTILE_FIELDS, ROW_FIELDS, SLO_FIELDS  # noqa: F401
 from loadgate.model import Objective
 from loadgate.results_format import unreadable
 
 log = logging.getLogger("loadgate")
-
-QUANTILE_FIELDS = {50.0: "p50_ms", 90.0: "p90_ms", 95.0: "p95_ms", 99.0: "p99_ms"}
 
 
 @dataclass(frozen=True)
@@ -42,6 +38,9 @@ class Run:
     requests: tuple[dict, ...]
     totals: dict | None
     started: float | None = None  # the window's start (unix seconds), to order runs
+    # per interval column, a matrix with a row per request (``requests``' order; NaN-padded):
+    # judge/results_reader.py; empty for a Run made otherwise
+    table: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -52,9 +51,6 @@ class Baseline:
     @property
     def path(self) -> str:
         return self.runs[0].path if len(self.runs) == 1 else f"{len(self.runs)} runs in {self.given}"
-
-
-MAX_BYTES = 64 * 1024 * 1024  # a results.json of 1 000 names with intervals is a few MB
 
 
 def split_paths(text: str) -> list[str]:
@@ -80,7 +76,20 @@ def load(paths: str | Path | Iterable[str | Path] | None) -> Baseline | None:
 
 
 def read_runs(paths: Iterable[Path], key: str) -> list[Run]:
-    """The runs with figures in these files and directories (every results.json below one)."""
+    """The runs with figures in these files and directories (every results.json below one).
+
+    The garbage collector is paused meanwhile: reading makes many objects and no cycle, and its
+    passes over them took a quarter of the reading time (30 runs of 1 000 requests)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _read_all(paths, key)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _read_all(paths: Iterable[Path], key: str) -> list[Run]:
     runs: list[Run] = []
     for path in paths:
         if path.is_dir():
@@ -94,109 +103,33 @@ def read_runs(paths: Iterable[Path], key: str) -> list[Run]:
 
 
 def _read(path: Path, strict: bool, key: str = "--baseline") -> Run | None:
-    """One results.json; in a folder (``strict=False``) anything else is passed over."""
+    """One results.json (judge/results_reader.py); in a folder (``strict=False``) anything else
+    is passed over."""
     try:
-        data = _parse(path, key)
+        data = results_reader.parse(path, key)
     except ConfigError:
         if strict:
             raise
         log.debug("%s folder: %s is not a loadgate results.json", key, path)
         return None
-    if why := unreadable(data):  # a results.json of another version is refused, in a folder too
-        raise ConfigError(why, path=str(path), key=key)
-    check_types(data, str(path), key)  # a results.json with wrong fields is refused, in a folder too
-    if data.get("verdict") == "error" or not isinstance(data.get("totals"), dict):
+    if why := unreadable({k: results_reader.plain(data[k]) for k in ("schema_version",) if k in data}):
+        raise ConfigError(why, path=str(path), key=key)  # another version: refused, in a folder too
+
+    def refuse(message: str):  # a results.json with wrong fields is refused, in a folder too
+        raise ConfigError(message, path=str(path), key=key)
+
+    read = {name: results_reader.entries(data, name, fields, name, refuse) for name, fields
+            in (("slos", SLO_FIELDS), ("requests", ROW_FIELDS), ("totals", ROW_FIELDS))}
+    if data.get("verdict") == "error" or not read["totals"][0]:
         return None
-    return Run(path=str(path), slos=tuple(s for s in data["slos"] if isinstance(s, dict)),
-               requests=tuple(r for r in data.get("requests") or [] if isinstance(r, dict)),
-               totals=data["totals"], started=_started(data))
+    return Run(path=str(path), slos=tuple(read["slos"][0]), requests=tuple(read["requests"][0]),
+               totals=read["totals"][0][0], started=_started(data), table=read["requests"][1])
 
 
-def _started(data: dict) -> float | None:
+def _started(data) -> float | None:
     window = data.get("window")
-    start = window.get("start") if isinstance(window, dict) else None
+    start = window.get("start") if results_reader._is_object(window) else None
     return float(start) if isinstance(start, (int, float)) and not isinstance(start, bool) else None
-
-
-def _parse(path: Path, key: str = "--baseline") -> dict:
-    """The file as a checked results.json (a regular file, capped: input_files.py).
-
-    pydantic-core's JSON parser is about 3x the standard library's on the large files of a long
-    history (``loadgate compare``); what it refuses is parsed again by the standard library, for
-    its exact error (or, nested deeper than pydantic-core goes, its result)."""
-    what = "baseline" if key == "--baseline" else "results.json"
-    text = input_files.read_text(path, what, MAX_BYTES, key=key, missing=(
-        "pass the results.json of a run, or a directory of them"))
-    try:
-        data = from_json(text, allow_inf_nan=False)
-    except ValueError:
-        try:
-            data = json.loads(text, parse_constant=_no_constant)
-        except json.JSONDecodeError as exc:
-            raise ConfigError(f"the {what} is not valid JSON: {exc.msg}", path=str(path),
-                              line=exc.lineno, key=key) from None
-        except (ValueError, RecursionError) as exc:  # NaN / Infinity, or nested beyond reason
-            raise ConfigError(f"the {what} is not a loadgate results.json: {exc or 'nested too deeply'}",
-                              path=str(path), key=key) from None
-    if not isinstance(data, dict) or not isinstance(data.get("slos", []), list) or "slos" not in data:
-        raise ConfigError(f"the {what} is not a loadgate results.json (no `slos` list)",
-                          path=str(path), key=key)
-    return data
-
-
-def _no_constant(name: str):
-    raise ValueError(f"the baseline holds {name}, which is not a number loadgate writes")
-
-
-# types as sets, None allowed everywhere; bool is not a number here (a subclass of int)
-NUMBER, TEXT = frozenset({int, float, type(None)}), frozenset({str, type(None)})
-# The fields a comparison reads, with the types a results.json holds (None is always allowed).
-SLO_FIELDS = {"name": TEXT, "sli": TEXT, "request": TEXT, "measured": NUMBER, "percentile": NUMBER,
-              "for_s": NUMBER}
-ROW_FIELDS = {"method": TEXT, "name": TEXT, "requests": NUMBER, "failures": NUMBER, "rps": NUMBER,
-              **{field: NUMBER for field in QUANTILE_FIELDS.values()}}
-
-
-def check_types(data: dict, path: str, key: str = "--baseline") -> None:
-    """Every field a comparison reads has the type loadgate writes, or the file is refused."""
-    for field, kind in (("requests", list), ("totals", dict)):
-        if data.get(field) is not None and not isinstance(data[field], kind):
-            raise ConfigError(f"{field}: expected {'a list' if kind is list else 'an object'}, got "
-                              f"{type(data[field]).__name__}", path=path, key=key)
-    rows = [(f"slos[{i}]", e, SLO_FIELDS) for i, e in enumerate(data.get("slos") or [])]
-    rows += [(f"requests[{i}]", e, ROW_FIELDS) for i, e in enumerate(data.get("requests") or [])]
-    rows += [("totals", data["totals"], ROW_FIELDS)] if data.get("totals") is not None else []
-    for where, entry, fields in rows:
-        if type(entry) is not dict:
-            raise ConfigError(f"{where}: expected an object, got {type(entry).__name__}",
-                              path=path, key=key)
-        wrong = [f for f, types in fields.items() if type(entry.get(f)) not in types]
-        if wrong:
-            value, kind = entry[wrong[0]], "a number" if fields[wrong[0]] is NUMBER else "a string"
-            raise ConfigError(f"{where}.{wrong[0]}: expected {kind}, got {value!r:.40}", path=path, key=key)
-        if "intervals" in entry:
-            check_columns(entry["intervals"], f"{where}.intervals", path, key)
-
-
-UNREAD_COLUMNS = frozenset({"seconds", "start", "error_rate"})  # every other column is read
-
-
-def check_columns(columns: object, where: str, path: str, key: str = "--baseline") -> None:
-    """``intervals``: an object of lists of numbers (or null), one per interval; the columns a
-    comparison reads are checked.  Types as one set per row (not isinstance per value): 30 runs
-    of 1 000 requests x 30 intervals are 6 million values."""
-    if columns is None:
-        return
-    if type(columns) is not dict:
-        raise ConfigError(f"{where}: expected an object, got {type(columns).__name__}",
-                          path=path, key=key)
-    read = [columns[name] for name in columns if name not in UNREAD_COLUMNS]
-    if all(type(v) is list for v in read) and set(map(type, chain.from_iterable(read))) <= NUMBER:
-        return
-    for name in columns.keys() - UNREAD_COLUMNS:  # which column, for the message
-        values = columns[name]
-        if type(values) is not list or not set(map(type, values)) <= NUMBER:
-            raise ConfigError(f"{where}.{name}: expected a list of numbers", path=path, key=key)
 
 
 def scope_key(objective: Objective) -> tuple:

@@ -152,20 +152,24 @@ Columns = dict  # results.json ``intervals``: column name -> one value per inter
 
 
 def _matrix(rows: Sequence[Columns | None], figure: str):
-    """One run's column of ``figure`` for every row (NaN where a row has no data)."""
+    """One run's column of ``figure`` for every row (NaN where a row has no data); a column is a
+    list (None: no value) or a float array (judge/results_reader.py)."""
     np = _np()
-    values = [(c or {}).get(figure) or () for c in rows]
-    width = max(map(len, values), default=0)
-    nothing = [None] * width
-    # one conversion for the whole run: rows of one run have as many intervals as its window
-    return np.array([v if len(v) == width else (list(v) + nothing)[:width] if v else nothing
-                     for v in values], dtype=float).reshape(len(rows), width)
+    values = [None if c is None else c.get(figure) for c in rows]
+    width = max((len(v) for v in values if v is not None), default=0)
+    if all(v is not None and len(v) == width for v in values):
+        # one conversion for the whole run: rows of one run have as many intervals as its window
+        return np.array(values, dtype=float).reshape(len(rows), width)
+    out = np.full((len(rows), width), np.nan)
+    for i, v in enumerate(values):
+        if v is not None and len(v):
+            out[i, :len(v)] = np.asarray(v, dtype=float)
+    return out
 
 
-def _counts(runs: Sequence[Sequence[Columns | None]]) -> tuple:
+def _counts(pairs: Sequence[tuple]) -> tuple:
     """Failures and requests of every row, the runs' intervals side by side."""
     np = _np()
-    pairs = [(_matrix(run, "failures"), _matrix(run, "requests")) for run in runs]
     widths = [min(f.shape[1], n.shape[1]) for f, n in pairs]
     return (np.concatenate([f[:, :w] for (f, _), w in zip(pairs, widths)], axis=1),
             np.concatenate([n[:, :w] for (_, n), w in zip(pairs, widths)], axis=1))
@@ -175,6 +179,17 @@ def figure_estimates(figure: str, now: Sequence[Columns | None],
                      baseline: Sequence[Sequence[Columns | None]]) -> list[Estimate | str]:
     """``figure`` (FIGURES) compared row by row: ``now[i]`` is row i's interval columns in this
     run, ``baseline[j][i]`` in baseline run j (None: the row is not in that run)."""
+    runs = [now, *baseline]
+    if figure == "error_rate":
+        matrices = [(_matrix(run, "failures"), _matrix(run, "requests")) for run in runs]
+    else:
+        matrices = [_matrix(run, figure) for run in runs]
+    return matrix_estimates(figure, matrices[0], matrices[1:])
+
+
+def matrix_estimates(figure: str, now, baseline: Sequence) -> list[Estimate | str]:
+    """As figure_estimates, from each run's matrix of ``figure`` (rows x intervals, NaN: no
+    value; for the error rate a pair of matrices, failures and requests)."""
     if figure == "error_rate":
         return rate_ratios(_counts([now]), _counts(baseline))
-    return log_ratios([_matrix(now, figure)], [_matrix(run, figure) for run in baseline])
+    return log_ratios([now], list(baseline))
