@@ -1,13 +1,13 @@
-"""What each sub-command does, in terms of the pipeline's stages."""
+"""What each sub-command does, in terms of the pipeline's stages.
+
+Each command imports what it needs when it runs: ``loadgate compare`` does not load the
+pipeline (0.25 s of imports), ``loadgate run`` not numpy and scipy."""
 
 from __future__ import annotations
 
 import argparse
 from types import SimpleNamespace
 
-from loadgate import pipeline
-from loadgate.config.locustfile import check_imports
-from loadgate.config.plan import build_plan, check_report_dir
 from loadgate.redaction import redact_url
 from loadgate.units import format_seconds
 
@@ -15,12 +15,18 @@ PLAN_ONLY = {"report_dir": None, "keep_stack": False, "quiet": False}  # what va
 
 
 def run(args: argparse.Namespace) -> int:
+    from loadgate import pipeline
+    from loadgate.config.plan import build_plan, check_report_dir
+
     plan = build_plan(args)
     check_report_dir(plan.report_dir)
     return pipeline.run(plan).exit_code
 
 
 def validate(args: argparse.Namespace) -> int:
+    from loadgate.config.locustfile import check_imports
+    from loadgate.config.plan import build_plan
+
     plan = build_plan(SimpleNamespace(**{**PLAN_ONLY, **vars(args)}))
     check_imports(plan.locustfile)
     print(f"{plan.slo_path}: ok; {plan.locustfile}: ok")
