@@ -17,6 +17,7 @@ from typing import Iterable
 
 from loadgate.measure import promql
 from loadgate.measure.promql import FAILURES, REQUESTS, WINDOW
+from loadgate.measure.histograms import quantiles_ms
 from loadgate.measure.reader import Reader
 from loadgate.model import Objective, Window
 
@@ -44,15 +45,18 @@ def _by_key(samples: list[tuple[dict, float]]) -> dict[Key, float]:
 
 
 def values(reader: Reader, objectives: Iterable[Objective], window: Window,
-           counts: dict[Key, tuple[int, int]] | None = None) -> dict[str, tuple[float | None, str | None]]:
+           counts: dict[Key, tuple[int, int]] | None = None,
+           histograms: dict[Key, dict] | None = None) -> dict[str, tuple[float | None, str | None]]:
     """(value, note) by objective name, for the objectives that select one request each.
 
-    ``counts``: (requests, failures) by key when already read (the end-of-run figures)."""
+    ``counts``: (requests, failures) by key when already read, and ``histograms``: each key's
+    latency histogram at the final scrape (the end-of-run figures; measure/window.py)."""
     chosen = [(o, key) for o in objectives if (key := request_key(o)) is not None]
     if not chosen:
         return {}
-    queries = {f"q{o.percentile!r}": promql.window_quantile(o.percentile / 100, BY)
-               for o, _ in chosen if o.sli == "latency"}
+    queries = {} if histograms is not None else {
+        f"q{o.percentile!r}": promql.window_quantile(o.percentile / 100, BY)
+        for o, _ in chosen if o.sli == "latency"}
     if counts is None:
         queries["requests"] = f"sum by ({BY}) ({REQUESTS}{{{WINDOW}}})"
         queries["failures"] = f"sum by ({BY}) ({FAILURES}{{{WINDOW}}})"
@@ -65,7 +69,8 @@ def values(reader: Reader, objectives: Iterable[Objective], window: Window,
         if requests == 0:  # left to the one-by-one reading (both readings of a name, its note)
             continue
         if objective.sli == "latency":
-            value = answers[f"q{objective.percentile!r}"].get(key)
+            value = answers[f"q{objective.percentile!r}"].get(key) if histograms is None else \
+                _quantile(histograms.get(key), objective.percentile / 100, reader)
             found[objective.name] = (None if value is None or math.isnan(value) else value, None)
         elif objective.sli == "error_rate":
             found[objective.name] = (failures / requests, None)
@@ -128,3 +133,8 @@ def sliding_now(reader: Reader, objectives: Iterable[Objective], window: Window)
             value = answers.get(key)
             found[objective.name] = None if value is None or math.isnan(value) else value
     return found
+
+
+def _quantile(histogram: dict | None, q: float, reader: Reader) -> float | None:
+    """The ``q`` quantile (ms) of a histogram in seconds, as the answering Prometheus computes it."""
+    return quantiles_ms(histogram, (("q", q),), reader.quantile_rule())["q"]

@@ -32,10 +32,11 @@ from loadgate.model import Measurements, Objective, RequestFigures, Window
 QUANTILES = (("p50_ms", 0.5), ("p90_ms", 0.9), ("p95_ms", 0.95), ("p99_ms", 0.99))
 
 
-def request_figures(reader: Reader, window: Window) -> tuple[RequestFigures, list[RequestFigures]]:
-    """The window's figures of every request together and of each (method, name); each name's
-    percentiles from its histogram at the final scrape (measure/histograms.py, as the answering
-    Prometheus computes them; promql.at_scrape says why not histogram_quantile there)."""
+def request_figures(reader: Reader, window: Window) -> tuple[RequestFigures, list[RequestFigures], dict]:
+    """The window's figures of every request together and of each (method, name), and each
+    (method, name)'s latency histogram at the final scrape: its percentiles are computed from it
+    (measure/histograms.py, as the answering Prometheus computes them; promql.at_scrape says why
+    not histogram_quantile there)."""
     by = "method, name"
     queries = {"requests": f"sum by ({by}) ({REQUESTS}{{{WINDOW}}})",
                "failures": f"sum by ({by}) ({FAILURES}{{{WINDOW}}})"}
@@ -43,22 +44,22 @@ def request_figures(reader: Reader, window: Window) -> tuple[RequestFigures, lis
     answers = reader.concurrently(queries)
     by_key = {name: {_key(m): v for m, v in samples} for name, samples in answers.items()}
     counts, failures = by_key["requests"], by_key["failures"]
-    latency = per_request_latency(reader)
-    none = {f: None for f, _ in QUANTILES}
-    per_request = [_figures(key, count, failures.get(key, 0), window, latency.get(key, none))
+    histograms = window_histograms(reader)
+    rule = reader.quantile_rule()
+    per_request = [_figures(key, count, failures.get(key, 0), window,
+                            quantiles_ms(histograms.get(key), QUANTILES, rule))
                    for key, count in sorted(counts.items())]
     total_quantiles = {f: next(iter(by_key[f"all {f}"].values()), None) for f, _ in QUANTILES}
     totals = _figures((None, None), sum(counts.values()), sum(failures.values()), window, total_quantiles)
-    return totals, per_request
+    return totals, per_request, histograms
 
 
-def per_request_latency(reader: Reader) -> dict[tuple[str, str], dict[str, float | None]]:
-    """p50..p99 (ms) of each (method, name) in the window, from its histograms at the final scrape."""
-    grouped_histograms: dict[tuple[str, str], list] = {}
+def window_histograms(reader: Reader) -> dict[tuple[str, str], dict]:
+    """Each (method, name)'s latency histogram over the window, at the final scrape."""
+    found: dict[tuple[str, str], list] = {}
     for metric, histogram in reader.histograms(promql.window_histograms()):
-        grouped_histograms.setdefault(_key(metric), []).append(histogram)
-    rule = reader.quantile_rule()
-    return {key: quantiles_ms(added(found), QUANTILES, rule) for key, found in grouped_histograms.items()}
+        found.setdefault(_key(metric), []).append(histogram)
+    return {key: added(histograms) for key, histograms in found.items()}
 
 
 def requests_seen(reader: Reader) -> list[tuple[str, str]]:
@@ -146,11 +147,11 @@ def measure(url: str, objectives: Iterable[Objective], until: float | None = Non
 def figures(reader: Reader, window: Window, objectives: Iterable[Objective], until: float | None,
             readings: Readings | None = None) -> Measurements:
     """Every figure the verdict and the reports need, the reader pinned to the final scrape."""
-    totals, per_request = request_figures(reader, window)
+    totals, per_request, histograms = request_figures(reader, window)
     seen = [(r.method or "", r.name or "") for r in per_request]
     objectives = patterns.resolve(objectives, seen)
     counts = {(r.method or "", r.name or ""): (r.requests, r.failures) for r in per_request}
-    known = grouped.values(reader, objectives, window, counts)
+    known = grouped.values(reader, objectives, window, counts, histograms)
     values, notes = {}, {}
     for objective in objectives:
         values[objective.name], note = known.get(objective.name) or \
