@@ -16,8 +16,8 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Iterable
 
 from loadgate.measure import promql
-from loadgate.measure.promql import FAILURES, REQUESTS, WINDOW
 from loadgate.measure.histograms import quantiles_ms
+from loadgate.measure.promql import FAILURES, REQUESTS, WINDOW
 from loadgate.measure.reader import Reader
 from loadgate.model import Objective, Window
 
