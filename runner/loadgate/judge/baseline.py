@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import gc
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
@@ -173,11 +174,11 @@ def value_for(run: Run, objective: Objective) -> float | None:
 def intervals_for(run: Run, objective: Objective) -> dict | None:
     """The objective's interval columns in one run (results.json ``intervals``); None: none kept."""
     entry = _entry(run, objective)
-    if entry is not None and isinstance(entry.get("intervals"), dict):
+    if entry is not None and isinstance(entry.get("intervals"), Mapping):
         return entry["intervals"]
     row = _row(run, objective)
     columns = row.get("intervals") if row is not None else None
-    if not isinstance(columns, dict):
+    if not isinstance(columns, Mapping):
         return None
     if objective.sli == "latency" and objective.percentile_field not in columns:
         return None

@@ -26,7 +26,8 @@ JSON object with a key twice is read with the first (the standard library keeps 
 from __future__ import annotations
 
 import json
-from functools import cache
+from collections.abc import Mapping
+from functools import cache, partial
 from pathlib import Path
 
 from pydantic_core import from_json
@@ -110,44 +111,69 @@ def _kind(value: object) -> str:
     return "dict" if _is_object(value) else "list" if _is_array(value) else type(value).__name__
 
 
+class RowColumns(Mapping):
+    """One object's interval columns, each a view of its row in the column's matrix (made
+    when asked for: the comparison reads the matrices, the gate a few objects' columns)."""
+
+    __slots__ = ("_counts", "_row", "_table")
+
+    def __init__(self, table: dict, row: int, counts: dict[str, int]) -> None:
+        self._table, self._row, self._counts = table, row, counts
+
+    def __getitem__(self, name: str):
+        return self._table[name][self._row, :self._counts[name]]
+
+    def __iter__(self):
+        return iter(self._counts)
+
+    def __len__(self) -> int:
+        return len(self._counts)
+
+
 def entries(data, field: str, fields: dict, where: str, refuse) -> tuple[list[dict], dict]:
     """``data[field]``'s objects (a list, or ``totals``: one object) with the fields given,
-    checked, their interval columns as float arrays; and the table of those columns: per column
-    a matrix (one row per object, NaN-padded to the longest; all NaN where an object has none),
-    each object's column a view of its row (one conversion per column, not one per object)."""
+    checked, their interval columns as float arrays (RowColumns); and the table of those
+    columns: per column a matrix with a row per object, NaN-padded to the longest and all NaN
+    where an object has none (one conversion per column, not one per object)."""
     found = data.get(field)
     if found is None:
         return [], {}
     single = where == "totals"
     if not (_is_object(found) if single else _is_array(found)):
         refuse(f"{field}: expected {'an object' if single else 'a list'}, got {_kind(found)}")
-    columns: dict[str, tuple[list, list, list]] = {}
-    kept = [_entry(e, fields, where if single else f"{where}[{i}]", refuse, columns, i)
+    columns: dict[str, list] = {}
+    table: dict = {}
+    kept = [_entry(e, fields, where if single else f"{where}[{i}]", refuse, (columns, table, i))
             for i, e in enumerate([found] if single else found)]
-    return kept, {name: _matrix(name, cells, len(kept)) for name, cells in columns.items()}
+    for name, cells in columns.items():
+        table[name] = _matrix(cells, len(kept), partial(_where, where, single, name), refuse)
+    return kept, table
 
 
-def _matrix(name: str, cells: tuple[list, list, list], rows: int):
-    """One column of every object (cells: row indexes, the objects' columns, float64 bytes)."""
+def _where(where: str, single: bool, column: str, index: int) -> str:
+    return f"{where if single else f'{where}[{index}]'}.intervals.{column}"
+
+
+def _matrix(cells: list, rows: int, where, refuse):
+    """One column of every object (cells: row index, count of values, float64 bytes)."""
     np = _np()
-    _, owners, raws = cells
-    lengths = set(map(len, raws))
-    width = max(lengths) // 8
-    if len(raws) == rows and len(lengths) == 1:
-        matrix = np.frombuffer(b"".join(raws)).reshape(rows, width)
-        for row, line in zip(owners, matrix):
-            row[name] = line
-        return matrix
+    index, counts, raws = zip(*cells)
+    sizes = list(map(len, map(memoryview, raws)))
+    if sizes != [8 * n for n in counts]:  # simdjson's as_buffer flattens nested arrays
+        refuse(f"{where(next(i for i, n, s in zip(index, counts, sizes) if s != 8 * n))}: "
+               "expected a list of numbers")
+    width = max(counts)
+    if len(cells) == rows and min(counts) == width:
+        return np.frombuffer(b"".join(raws)).reshape(rows, width)
     matrix = np.full((rows, width), np.nan)
-    for i, row, raw in zip(*cells):
-        matrix[i, :len(raw) // 8] = np.frombuffer(raw)
-        row[name] = matrix[i, :len(raw) // 8]
+    for i, n, raw in cells:
+        matrix[i, :n] = np.frombuffer(raw)
     return matrix
 
 
-def _entry(entry, fields: dict, where: str, refuse, columns: dict, index: int) -> dict:
-    """One object's fields (checked); its interval columns are gathered in ``columns`` (as
-    bytes) and set by _matrix.  This runs once per request of every run, so it is kept lean."""
+def _entry(entry, fields: dict, where: str, refuse, gather: tuple) -> dict:
+    """One object's fields (checked) and interval columns; the columns' values are gathered
+    for _matrix.  This runs once per request of every run, so it is kept lean."""
     if not _is_object(entry):
         refuse(f"{where}: expected an object, got {_kind(entry)}")
     kept = {}
@@ -160,34 +186,31 @@ def _entry(entry, fields: dict, where: str, refuse, columns: dict, index: int) -
                 refuse(f"{where}.{name}: expected {kind}, got {plain(value)!r:.40}")
             kept[name] = value
         elif name == "intervals":
-            kept[name] = _intervals(entry[name], where, refuse, columns, index)
+            kept[name] = _intervals(entry[name], where, refuse, *gather)
     return kept
 
 
-def _intervals(value, where: str, refuse, columns: dict, index: int) -> dict | None:
+def _intervals(value, where: str, refuse, columns: dict, table: dict, index: int) -> RowColumns | None:
     """``intervals``: an object of lists of numbers (or null), one per interval."""
     if value is None:
         return None
     if not _is_object(value):
         refuse(f"{where}.intervals: expected an object, got {_kind(value)}")
-    row: dict = {}
+    counts: dict[str, int] = {}
     for column in value:
         if column in UNREAD_COLUMNS:
             continue
         values = value[column]
         try:
-            raw = memoryview(values.as_buffer(of_type="d"))  # float64 bytes
-            if len(raw) != 8 * len(values):  # as_buffer flattens nested arrays
-                raise TypeError
+            raw = values.as_buffer(of_type="d")  # float64s, or TypeError
         except (TypeError, AttributeError):  # null, not a number, not an array, a Python list
             raw = _column(values, f"{where}.intervals.{column}", refuse)
+        counts[column] = count = len(values)
         cells = columns.get(column)
         if cells is None:
-            columns[column] = cells = ([], [], [])
-        cells[0].append(index)
-        cells[1].append(row)
-        cells[2].append(raw)
-    return row
+            columns[column] = cells = []
+        cells.append((index, count, raw))
+    return RowColumns(table, index, counts)
 
 
 def _column(values, where: str, refuse) -> bytes:
