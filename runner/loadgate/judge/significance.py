@@ -57,6 +57,16 @@ bootstrap 6/69 and 53/70 (4-9 and 46-52).  No candidate met both goals (<= 1/20 
 ones that caught more also alarmed more with three baseline runs (Hodges-Lehmann 8/69, the
 bootstrap 10/69, this method 5/69): the method stays.  ``log_ratio(trim=...)`` keeps Yuen's
 trimmed mean for the replay only (TRIM = 0).
+
+The run-to-run term with several baseline runs (issue #22), tried on the same replay with
+three baseline runs: tau^2 as the whole variance of the baseline runs' levels (var(run means),
+not only its excess over the within-run part, i.e. every run's level a random effect counted in
+full) gave the gate p95 3/69 false alarms and 36/70 caught as recorded (this method: 5/69 and
+43/70; with extra noise 2-3/69 and 28-34/70 against 2-7/69 and 31-37/70), and ``loadgate
+compare`` 4/69 A/A pairs with any "worse" against 5/69 but the totals' p95 of the slower runs
+worse in 7/70 against 15/70: two false alarms fewer for a sixth to a half of the catches, not
+adopted.  The estimate above (one-way ANOVA: the excess of var(run means) over the within-run
+part) stays.
 """
 
 from __future__ import annotations
