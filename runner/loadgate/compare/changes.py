@@ -100,11 +100,24 @@ def _figure(run: Run, index, figure: str):
     return stacked[index]
 
 
-def _medians(base: list[list[dict | None]], figure: str) -> list[float | None]:
-    """Each scope's median of ``figure`` over the baseline runs it is in."""
+SCALARS = ("p50_ms", "p90_ms", "p95_ms", "p99_ms", "rps", "requests", "failures")
+
+
+def _scalars(base: list[list[dict | None]]):
+    """Every row's SCALARS in every run at once (runs x rows x SCALARS; NaN: none)."""
+    blank = (None,) * len(SCALARS)
+    return _np().array([[tuple(map(row.get, SCALARS)) if row else blank for row in rows]
+                        for rows in base], dtype=float).reshape(len(base), -1, len(SCALARS))
+
+
+def _medians(base: list[list[dict | None]], figure: str, scalars=None) -> list[float | None]:
+    """Each scope's median of ``figure`` over the baseline runs it is in (``scalars``: the
+    rows' _scalars, taken once for every figure)."""
     import numpy
 
     def column(name: str):
+        if scalars is not None:
+            return scalars[:, :, SCALARS.index(name)].copy()
         return numpy.array([[(row or NOTHING).get(name) for row in rows] for rows in base], dtype=float)
 
     if figure == "error_rate":
@@ -130,14 +143,14 @@ def compare(baseline: Sequence[Run], current: Run, confidence: float = 0.95,
     now_rows = _rows(current, now, scopes)
     index = [np.array([p.get(s, -1) for s in scopes]) for p in [now, *positions]]
     runs = [current, *baseline]
-    questions, cells = [], []
+    questions, cells, scalars = [], [], _scalars(base)
     for figure in FIGURES:
         pairs = ("failures", "requests") if figure == "error_rate" else (figure,)
         matrices = [tuple(_figure(run, i, f) for f in pairs) for run, i in zip(runs, index)]
         if figure != "error_rate":
             matrices = [m for m, in matrices]
         estimates = matrix_estimates(figure, matrices[0], matrices[1:])
-        medians = _medians(base, figure)
+        medians = _medians(base, figure, scalars)
         for s, row, estimate, median_ in zip(scopes, now_rows, estimates, medians):
             questions.append(Change(estimate, threshold, HIGHER_IS_WORSE[figure]))
             cells.append((s, figure, median_, value(row, figure)))
