@@ -5,8 +5,9 @@ Writes synthetic results.json files (--requests requests, --intervals 1 s interv
 shape report/json_report.py writes) for --runs baseline runs and one current run in which every
 tenth request is 30 % slower, then times the whole command in this process (reading, comparing,
 formatting; wall and CPU time: on a shared machine the CPU time is the steadier figure) and
-each stage.  Usage: .venv/bin/python benchmarks/compare.py [--requests 1000]
-[--runs 30] [--intervals 30] [--repeat 3]
+each stage, then the command as a process of its own (imports included), as a user runs it.
+Usage: .venv/bin/python benchmarks/compare.py [--requests 1000] [--runs 30] [--intervals 30]
+[--repeat 3]
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ import io
 import json
 import math
 import random
+import resource
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -93,6 +97,20 @@ def main_() -> None:
                   f"comparing {t_compare:.2f} s, "
                   f"formatting {t_format:.2f} s); {result.count('worse')} worse of {len(result.rows)}, "
                   f"{len(out.getvalue())} characters of Markdown")
+        for _ in range(args.repeat):
+            print(process(base, current))
+
+
+def process(base: Path, current: Path) -> str:
+    """``loadgate compare`` in a process of its own: wall and CPU time, imports included."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "import sys; from loadgate.cli import main; "
+                    "sys.exit(main(sys.argv[1:]))", "compare", str(base), str(current), "--format",
+                    "markdown"], stdout=subprocess.DEVNULL, check=True)
+    wall, after = time.perf_counter() - started, resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return f"as a process of its own: {wall:.2f} s, {cpu:.2f} s of CPU"
 
 
 if __name__ == "__main__":
