@@ -16,10 +16,12 @@ with every column copied straight from its parsed form into a float array (``as_
 Python number made on the way.  Number parsing is the cost, so only simdjson avoids it.  Its
 ``as_buffer`` refuses null, bools, strings and objects (then the column is read as a list and
 checked value by value, as before: a results.json writes null for an interval without
-requests), but flattens nested arrays, so a file with an array directly inside an array
-anywhere (one regular-expression scan) has every column checked value by value.  Whatever
-simdjson refuses (invalid JSON or UTF-8, NaN, integers beyond 64 bits, nesting beyond 1 024)
-is parsed again by pydantic-core / the standard library, for their exact error or result.  A
+requests), but flattens nested arrays: a column holding more or fewer numbers than values
+([[1, 2]], [[]]) is refused, one whose nested arrays each hold one number ([[1], [2]]) is read
+as those numbers (the previous reader refused it; checking each value would cost what was
+saved).  Whatever simdjson refuses (invalid JSON or UTF-8, NaN, integers beyond 64 bits,
+nesting beyond 1 024) is parsed again by pydantic-core / the standard library, for their exact
+error or result.  A
 JSON object with a key twice is read with the first (the standard library keeps the last).
 Each column of a run is one matrix (a row per request), from which ``loadgate compare`` takes
 its rows by index; a request's own columns are views made when asked for (RowColumns).  The
