@@ -1,6 +1,6 @@
 import pytest
 
-from loadgate.units import format_seconds, parse_duration, parse_rate, parse_throughput
+from loadgate.units import format_seconds, parse_duration, parse_rate, parse_seconds, parse_throughput
 
 
 @pytest.mark.parametrize("text, seconds", [
@@ -35,3 +35,15 @@ def test_throughput(text, rps):
 def test_format_seconds_round_trips():
     for seconds in (0.25, 5, 90, 5400, 3725):
         assert parse_duration(format_seconds(seconds)) == pytest.approx(seconds)
+
+
+@pytest.mark.parametrize("text, seconds", [("15", 15.0), ("2.5", 2.5), ("0", 0.0), ("1e-05", 1e-05),
+                                           ("15s", 15.0), ("500ms", 0.5), ("1m30s", 90.0), (" 3 ", 3.0)])
+def test_seconds_are_a_number_or_a_time(text, seconds):
+    assert parse_seconds(text) == seconds
+
+
+@pytest.mark.parametrize("text", ["soon", "-1", "-2s", "nan", "inf", "", "15 parsecs"])
+def test_seconds_refuse_what_is_not_a_time(text):
+    with pytest.raises(ValueError):
+        parse_seconds(text)

@@ -72,6 +72,21 @@ def parse_duration(value: object, *, allow_bare_zero: bool = True) -> float:
     return _finite(seconds, value, "a time like 30s, 5m, 1h30m or 300ms")
 
 
+def parse_seconds(value: object) -> float:
+    """A length of time, not negative: a time like ``15s`` or ``500ms`` (:func:`parse_duration`),
+    or a bare number of seconds (``15``, ``2.5``: how loadgate hands the Locust side its plan's
+    warm-up and duration, and how the exporter's own timeouts were always set)."""
+    text = str(value).strip()
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = parse_duration(text)
+    _finite(seconds, value, "a time like 15s or a number of seconds")
+    if seconds < 0:
+        raise ValueError(f"a time cannot be negative, got {_shown(value)}")
+    return seconds
+
+
 def parse_fraction(value: object, example: str) -> float:
     """``10%`` or ``0.1`` -> 0.1 (any size; the callers bound it)."""
     if isinstance(value, bool):

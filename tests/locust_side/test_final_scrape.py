@@ -26,21 +26,31 @@ def fetch(url: str, **headers) -> bytes:
         return answer.read()
 
 
-def test_only_a_scrapers_request_counts_as_the_final_scrape(tmp_path):
+def start(tmp_path, **settings) -> tuple[subprocess.Popen, str]:
+    """Locust with the exporter, its output in tmp_path/locust.log; and the exporter's URL."""
     (tmp_path / "lf.py").write_text(LOCUSTFILE)
     port = free_port()
     env = {"LOADGATE_EXPORTER_PORT": str(port), "LOADGATE_FINAL_SCRAPE_TIMEOUT": "20",
-           "LOADGATE_RUN_ID": "final", "PATH": "/usr/bin:/bin"}
-    locust = subprocess.Popen([sys.executable, "-m", "locust", "-f", f"{tmp_path / 'lf.py'},{EXPORTER}",
-                               "--headless", "-u", "1", "-r", "1", "-t", "1s", "--only-summary"],
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}/metrics"
+           "LOADGATE_RUN_ID": "final", "PATH": "/usr/bin:/bin", **settings}
+    with open(tmp_path / "locust.log", "wb") as output:
+        locust = subprocess.Popen([sys.executable, "-m", "locust", "-f", f"{tmp_path / 'lf.py'},{EXPORTER}",
+                                   "--headless", "-u", "1", "-r", "1", "-t", "1s", "--only-summary"],
+                                  env=env, stdout=output, stderr=subprocess.STDOUT)
+    return locust, f"http://127.0.0.1:{port}/metrics"
+
+
+def wait_until_finished(locust: subprocess.Popen, url: str) -> None:
+    deadline = time.monotonic() + 20
+    while b"loadgate_load_finished{" not in (body := _quietly(url)) or b"} 1.0" not in \
+            body.split(b"loadgate_load_finished{", 1)[1].split(b"\n", 1)[0]:
+        assert time.monotonic() < deadline and locust.poll() is None, "the load never finished"
+        time.sleep(0.1)
+
+
+def test_only_a_scrapers_request_counts_as_the_final_scrape(tmp_path):
+    locust, url = start(tmp_path)
     try:
-        deadline = time.monotonic() + 20
-        while b"loadgate_load_finished{" not in (body := _quietly(url)) or b"} 1.0" not in \
-                body.split(b"loadgate_load_finished{", 1)[1].split(b"\n", 1)[0]:
-            assert time.monotonic() < deadline and locust.poll() is None, "the load never finished"
-            time.sleep(0.1)
+        wait_until_finished(locust, url)
         for _ in range(5):  # a readiness probe or a person with curl: Locust keeps waiting
             fetch(url)
         time.sleep(0.5)
@@ -57,3 +67,25 @@ def _quietly(url: str) -> bytes:
         return fetch(url)
     except OSError:
         return b""
+
+
+def test_a_bad_setting_is_one_line_and_its_default(tmp_path):
+    """Values inherited from the user's environment that do not parse: a line each, no traceback,
+    the load runs with the defaults (no warm-up; the final scrape still awaited)."""
+    locust, url = start(tmp_path, LOADGATE_WARMUP="soon", LOADGATE_FINAL_SCRAPE_TIMEOUT="15 parsecs",
+                        LOADGATE_STOP_AFTER="-1")
+    try:
+        wait_until_finished(locust, url)
+        assert b'phase="warmup"' not in fetch(url)
+        fetch(url, **{"X-Prometheus-Scrape-Timeout-Seconds": "0.25"})
+        assert locust.wait(10) == 0
+    finally:
+        locust.kill()
+        locust.wait()
+    log = (tmp_path / "locust.log").read_text()
+    assert "Traceback" not in log
+    for name, value in (("LOADGATE_WARMUP", "soon"), ("LOADGATE_FINAL_SCRAPE_TIMEOUT", "15 parsecs"),
+                        ("LOADGATE_STOP_AFTER", "-1")):
+        lines = [line for line in log.splitlines() if f"{name}={value!r} is not valid" in line]
+        assert len(lines) == 1, (name, log)
+    assert "LOADGATE_FINAL_SCRAPE_TIMEOUT='15 parsecs' is not valid (" in log and "taken as the default, 15.0" in log

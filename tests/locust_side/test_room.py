@@ -12,7 +12,8 @@ from pathlib import Path
 from tests.helpers import ROOT
 
 PACKAGE = ROOT / "runner" / "loadgate"
-SHARED = {"loadgate.redaction", "loadgate.printable", "loadgate.roster_file", "loadgate.protobuf_wire"}
+SHARED = {"loadgate.redaction", "loadgate.printable", "loadgate.roster_file", "loadgate.protobuf_wire",
+          "loadgate.units"}
 
 
 def imported(path: Path) -> set[str]:

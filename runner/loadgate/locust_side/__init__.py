@@ -9,7 +9,7 @@ master to its workers (worker_link.py, roster.py).
 loadgate's own process never imports this package (importing locust monkey-patches the
 interpreter); it only names the entry file's path (stack/locust_argv.py) and reads the roster file
 the master writes (roster_file.py).  This package imports nothing of loadgate's stages, only the
-pure helpers it shares with them: redaction.py, printable.py, roster_file.py and
-protobuf_wire.py.  The docker image
+pure helpers it shares with them: redaction.py, printable.py, roster_file.py,
+protobuf_wire.py and units.py.  The docker image
 carries it with the rest of loadgate's source, without loadgate's dependencies.
 """

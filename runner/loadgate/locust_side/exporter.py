@@ -70,7 +70,7 @@ Why requests failed
   failure_reasons.py counts failure reasons and the locustfile's own
   exceptions, ships them worker -> master the same way, and adds two counters to every scrape.
 
-Configuration comes from environment variables set by loadgate:
+Configuration comes from environment variables set by loadgate (settings.py parses them):
   LOADGATE_EXPORTER_ADDR (default 127.0.0.1), LOADGATE_EXPORTER_PORT (default 9646),
   LOADGATE_WARMUP (seconds, default 0), LOADGATE_FINAL_SCRAPE_TIMEOUT (seconds, default 15),
   LOADGATE_RUN_ID (the run's id, a ``run_id`` label on every series; default ``adhoc``),
@@ -94,7 +94,7 @@ from locust import __version__ as LOCUST_VERSION
 from locust import events
 from locust.runners import MasterRunner, WorkerRunner
 
-from loadgate.locust_side import failure_reasons, listeners, roster, tally
+from loadgate.locust_side import failure_reasons, listeners, roster, settings, tally
 from loadgate.locust_side import protobuf_exposition as protobuf
 from loadgate.locust_side import text_exposition as text
 from loadgate.locust_side import worker_link as link
@@ -153,7 +153,7 @@ class Exporter:
         self.environment = environment
         self.tally = tally.Tally(together=not isinstance(environment.runner, WorkerRunner))
         self.encoder = protobuf.Encoder(HISTOGRAM, ALL_HISTOGRAM, RUN_ID, tally.SCHEMA, tally.ZERO_THRESHOLD)
-        self.warmup = float(os.environ.get("LOADGATE_WARMUP", "0") or 0)
+        self.warmup = settings.seconds("LOADGATE_WARMUP", 0.0)
         self.window_start: float | None = None
         self.load_start: float | None = None
         self.load_end: float | None = None
@@ -197,14 +197,14 @@ class Exporter:
             return _Scrape(body, self, final)
 
         addr = os.environ.get("LOADGATE_EXPORTER_ADDR", "127.0.0.1")
-        port = int(os.environ.get("LOADGATE_EXPORTER_PORT", "9646"))
+        port = settings.port("LOADGATE_EXPORTER_PORT", 9646)
         server = WSGIServer((addr, port), counting_app, log=None, error_log=log)
         server.start()
         log.info("loadgate exporter serving on %s:%s", addr, port)
 
     def wait_for_final_scrape(self) -> None:
         """Keep serving until a scrape of the final figures has been sent (bounded wait)."""
-        timeout = float(os.environ.get("LOADGATE_FINAL_SCRAPE_TIMEOUT", "15"))
+        timeout = settings.seconds("LOADGATE_FINAL_SCRAPE_TIMEOUT", 15.0)
         deadline = time.monotonic() + timeout
         stop_file = os.environ.get("LOADGATE_STOP_FILE")  # loadgate creates it when tearing down
         while not self.final_scrapes and time.monotonic() < deadline:
@@ -313,8 +313,7 @@ def _on_test_start(environment, **_kw) -> None:
     _exporter.window_start = _exporter.load_start + _exporter.warmup
     if isinstance(runner, MasterRunner):
         runner.send_message("loadgate_window", _exporter.window_start)
-    stop_after = os.environ.get("LOADGATE_STOP_AFTER")
-    listeners.stop_at(environment, float(stop_after) if stop_after else None)
+    listeners.stop_at(environment, settings.seconds("LOADGATE_STOP_AFTER", None))
 
 
 def _after_test_start(environment, **_kw) -> None:

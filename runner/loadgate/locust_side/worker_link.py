@@ -16,7 +16,7 @@ import time
 
 import gevent
 
-from loadgate.locust_side import roster
+from loadgate.locust_side import roster, settings
 
 log = logging.getLogger("loadgate.exporter")
 
@@ -45,7 +45,7 @@ def attach_worker(runner, locust_version: str) -> None:
 def watch_master(runner) -> None:
     """End with the master even when it could not say so (killed, or stopped while it waited for
     its workers: Locust ignores SIGINT then)."""
-    timeout = float(os.environ.get("LOADGATE_MASTER_TIMEOUT", "10"))
+    timeout = settings.seconds("LOADGATE_MASTER_TIMEOUT", 10.0)
     while True:
         gevent.sleep(0.5)
         last = runner.last_heartbeat_timestamp
