@@ -59,4 +59,4 @@ class Terminated(BaseException):
 
 class StoreRefused(ConfigError):
     """The store the gate reads cannot hold what it judges (found before or during the load):
-    exit 2 with the reports written, nothing judged (measure/store.py)."""
+    exit 2 with the reports written, nothing judged (measure/store.py, store_check.py)."""

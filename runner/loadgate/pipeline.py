@@ -59,7 +59,7 @@ def run(plan: Plan) -> Verdict:
             # Loaded only now, while Locust starts: they need prometheus-api-client and requests,
             # ~0.1 s of imports that would otherwise delay the load on every run.
             from loadgate.measure import preflight
-            from loadgate.measure.store import Held
+            from loadgate.measure.store_check import Held
             from loadgate.watch import abort, early_reads, progress
 
             stack.wait_for_prometheus()
@@ -106,9 +106,9 @@ def identify_store(plan: Plan):
     """The store at --prometheus-url (measure/store.py); None for loadgate's own Prometheus."""
     if not plan.prometheus_url:
         return None
-    from loadgate.measure import store
+    from loadgate.measure import store_check
 
-    return store.before_load(plan.prometheus_url, plan.remote_write, plan.run_id)
+    return store_check.before_load(plan.prometheus_url, plan.remote_write, plan.run_id)
 
 
 def measure(plan: Plan, stack, outcome: LoadOutcome, guard, held, started: float,

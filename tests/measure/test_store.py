@@ -13,7 +13,8 @@ import pytest
 
 from loadgate.errors import StoreRefused
 from loadgate.measure.reader import Answer
-from loadgate.measure.store import Store, classify, decide, identify, refusal, setting
+from loadgate.measure.store import Store, classify, identify, refusal, setting
+from loadgate.measure.store_check import decide
 
 PROMETHEUS_242 = {"status": "success", "data": {
     "version": "2.42.0+ds", "revision": "2.42.0+ds-5+deb12u1", "branch": "debian/sid",

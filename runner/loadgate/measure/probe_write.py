@@ -2,8 +2,8 @@
 
 It holds two series of the run (``run_id``): ``loadgate_store_probe`` (a float, 1) and
 ``loadgate_store_probe_seconds`` (a native histogram of one 1 ms observation, schema 8 like the
-exporter's).  measure/store.py sends it to the --remote-write URL with the run's credentials and
-headers and reads both back through --prometheus-url: a store that refuses it, or keeps the float
+exporter's).  measure/store_check.py sends it to the --remote-write URL with the run's
+credentials and headers and reads both back through --prometheus-url: a store that refuses it, or keeps the float
 but not the histogram, is refused before any user starts.  Without it the first answer comes after
 the local Prometheus' first scrape and remote write, which 2.x does ~5 s after it starts (its
 target discovery ticks every 5 s): 4.8 s into the load, measured here.

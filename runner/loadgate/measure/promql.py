@@ -48,7 +48,7 @@ TEST_START = "loadgate_test_start_seconds"  # how long the locustfile's test_sta
 FAILURE_REASONS = "loadgate_request_failure_reasons_total"
 USER_ERRORS = "loadgate_user_errors_total"
 
-# What the store holds of this run (store.py; the reader adds the run id): any series, counted
+# What the store holds of this run (store_check.py; the reader adds the run id): any series, counted
 # requests, the latency histogram as a native one (histogram_count() of anything else is empty).
 STORE_HOLDS = {"series": f"count({USERS})", "requests": f"count({REQUESTS})",
                "histogram": f"count(histogram_count({ALL_HISTOGRAM}))"}
