@@ -18,45 +18,9 @@ Phases
   ``phase="window"``; counters start at zero, so the evaluation window is read exactly from the
   ``window`` series at the last scrape, with no ``increase()`` extrapolation.
 
-The latency histogram: native, schema 8, populated buckets only (issue #9)
-  Before, every (method, name, phase) carried 1 339 classic buckets (1 % wide, 0.1 ms-60 s),
-  rendered on every 250 ms scrape: Prometheus ingested ~5 000 samples per name per second.
-  Measured here (20 users, ~550 req/s, 30 s): 10 names 175 MiB Prometheus RSS, 50 names
-  872 MiB, 20 names x 180 s 977 MiB, 200 names exit 3 (end-of-run queries timed out).
-  Candidates, measured on this 2-core machine:
-  - Native histograms (chosen).  One series per histogram, only populated buckets, served in the
-    protobuf exposition (Prometheus asks for it with --enable-feature=native-histograms, which
-    Debian's 2.42 and the docker stack's 2.53 have).  Schema 8 buckets are 0.27 % wide at any
-    latency, so a percentile is within 0.27 % plus sampling: against exact percentiles of
-    synthetic lognormal data served to a real Prometheus 2.42, totals within 0.001 %, the worst
-    of 1 000 names x 1 000 requests x p50-p99 0.65 % (the gap between two neighbouring requests at
-    p99 of 1 000).  Cost per scrape of this hand-rolled encoder (each series re-encoded only when
-    it changed, its bucket layout and label bytes kept): 1 000 names with 125 requests since the
-    last scrape 3.5 ms (nothing changed 1.6 ms, all 1 000 from scratch 33 ms); 20 names x 30 000
-    requests each 7.2 ms; 1 name 0.2 ms.  Recording a request: ~0.45 us (was ~1.1 us).
-    Encoding everything from scratch on every scrape, as a first prototype did, took longer than
-    the 250 ms scrape interval at 1 000 names.
-  - Only populated classic buckets (rejected): a percentile over several names sums the buckets
-    ``by (le)``, which needs the same bounds in every series; with each name's own populated
-    bounds the p99 of the totals came out 181 % off (measured, 10 names).  Giving every series
-    the union of populated bounds brings back names x buckets.
-  - The ``protobuf`` package (not taken): a dependency in every Locust image for work that costs
-    this encoder a few ms per scrape.
-  - Scraping the histogram less often than the live figures (not needed): the final scrape must
-    carry both anyway, and a scrape costs the exporter a few ms.
-  - Fewer phases (not needed): warm-up series stop changing at the end of the warm-up and are
-    served from their cached bytes.
-  - One histogram of every request together (``loadgate_all_requests_duration_seconds``, by
-    phase; chosen): the totals, charts, live figures and objectives over all
-    requests read one series instead of summing every name's.  At 1 000 names x 30 s the end of
-    the run took 1.9 s, 0.9 s of it the four interval percentiles of the totals and 0.5 s the
-    charts, each summing 1 000 histograms at every step; with the all-requests series both took
-    under 0.05 s and the run ended +1.2 s after the load instead of +2.6 s.  Its cost: one more
-    dict update per request (tally.py) and one series per phase.
-  Prometheus 2.42 cannot subtract native histograms, so the latency of a stretch of time (``for``
-  windows, regression intervals) is read with ``increase()`` (measure/promql.py says what that
-  costs).  A Prometheus that does not ask for protobuf gets the text format, with the counters and
-  gauges but no histogram (``--prometheus-url`` without the flag is refused before the load).
+The latency histogram
+  Native, schema 8, populated buckets only: tally.py counts it and says what was measured
+  against the alternatives; protobuf_exposition.py serves it.
 
 The last scrape
   On ``quitting`` the master sets ``loadgate_load_finished 1`` and keeps serving until Prometheus
@@ -94,56 +58,17 @@ from locust import __version__ as LOCUST_VERSION
 from locust import events
 from locust.runners import MasterRunner, WorkerRunner
 
-from loadgate.locust_side import failure_reasons, listeners, roster, settings, tally
+from loadgate.locust_side import event_loop, failure_reasons, listeners, roster, scrape, settings, tally
 from loadgate.locust_side import protobuf_exposition as protobuf
-from loadgate.locust_side import text_exposition as text
 from loadgate.locust_side import worker_link as link
+from loadgate.locust_side.settings import RUN_ID
 from loadgate.printable import valid
 from loadgate.redaction import redact_name
 
 log = logging.getLogger("loadgate.exporter")
 
-RUN_ID = os.environ.get("LOADGATE_RUN_ID", "") or "adhoc"
 HISTOGRAM = "loadgate_request_duration_seconds"
 ALL_HISTOGRAM = "loadgate_all_requests_duration_seconds"  # every request together, by phase
-SCRAPER_HEADER = "HTTP_X_PROMETHEUS_SCRAPE_TIMEOUT_SECONDS"  # sent with every Prometheus scrape
-
-
-def gauges(exporter: Exporter) -> list[tuple[str, str, float]]:
-    runner = exporter.environment.runner
-    found = [("loadgate_users", "Locust users running", runner.user_count if runner else 0),
-             ("loadgate_workers", "Locust worker processes connected",
-              len(runner.clients) if isinstance(runner, MasterRunner) else 1)]
-    for name, doc, value in (
-        ("loadgate_load_start_timestamp_seconds", "When the load started", exporter.load_start),
-        ("loadgate_window_start_timestamp_seconds", "End of the warm-up", exporter.window_start),
-        ("loadgate_load_end_timestamp_seconds", "When the load stopped", exporter.load_end),
-    ):
-        if value is not None:
-            found.append((name, doc, value))
-    if exporter.start_handlers is not None:
-        found.append(("loadgate_test_start_seconds", "How long the locustfile's test_start "
-                      "listeners ran before users could start", exporter.start_handlers))
-    if exporter.blocked[0] > 0:
-        found += [("loadgate_event_loop_blocked_seconds", "Longest time a process running users "
-                   "could not switch greenlets (a task blocking the event loop)", exporter.blocked[0]),
-                  ("loadgate_event_loop_blocked_end_timestamp_seconds", "When that longest block ended",
-                   exporter.blocked[1])]
-    found += [("loadgate_load_finished", "1 once every request is counted", int(exporter.finished)),
-              ("loadgate_locust_requests", "Requests in Locust's own statistics at the end, to "
-               "check that nothing was lost", exporter.locust_requests)]
-    return found
-
-
-def exposition(exporter: Exporter, accept: str) -> tuple[bytes, str]:
-    """The body and content type of one scrape: protobuf when Prometheus asks for it (its native
-    histogram feature is on), else the text format (no histograms)."""
-    figures = gauges(exporter)
-    counters = exporter.reasons.families({"run_id": RUN_ID})  # prometheus-client families
-    if "application/vnd.google.protobuf" in accept and "io.prometheus.client.MetricFamily" in accept:
-        return (exporter.encoder.protobuf(exporter.tally) + protobuf.gauges(figures, RUN_ID)
-                + protobuf.counters(counters)), protobuf.CONTENT_TYPE
-    return text.exposition(exporter.tally, figures, counters, RUN_ID).encode(), text.CONTENT_TYPE
 
 
 class Exporter:
@@ -191,10 +116,10 @@ class Exporter:
             # the body below is generated without yielding; only a scraper's request (Prometheus
             # and its kin send this header) counts as the final scrape, not loadgate's own
             # readiness probe or a person with curl, whose answer never reaches Prometheus
-            final = self.finished and SCRAPER_HEADER in environ
-            body, content_type = exposition(self, environ.get("HTTP_ACCEPT", ""))
+            final = self.finished and scrape.SCRAPER_HEADER in environ
+            body, content_type = scrape.exposition(self, environ.get("HTTP_ACCEPT", ""))
             start_response("200 OK", [("Content-Type", content_type)])
-            return _Scrape(body, self, final)
+            return scrape.Scrape(body, self, final)
 
         addr = os.environ.get("LOADGATE_EXPORTER_ADDR", "127.0.0.1")
         port = settings.port("LOADGATE_EXPORTER_PORT", 9646)
@@ -215,17 +140,6 @@ class Exporter:
             log.info(listeners.FINAL_SCRAPED)
         else:
             log.warning("loadgate exporter: no final scrape within %.0f s", timeout)
-
-
-class _Scrape(list):
-    """A scrape's WSGI body: the server calls close() once it has written the whole response."""
-
-    def __init__(self, body: bytes, exporter: Exporter, final: bool) -> None:
-        super().__init__([body])
-        self.exporter, self.final = exporter, final
-
-    def close(self) -> None:
-        self.exporter.final_scrapes += self.final
 
 
 _exporter: Exporter | None = None
@@ -273,8 +187,8 @@ def _on_window_message(environment, msg, **_kw) -> None:
 
 def _ship_to_master(client_id, data, **_kw) -> None:
     data["loadgate"] = _exporter.tally.take()
-    _note_block(time.monotonic() - _exporter.loop_seen - LOOP_TICK)  # a block the watcher has not
-    data["loadgate_blocked"] = list(_exporter.blocked)  # woken up to yet (this report came first)
+    event_loop.note_unseen_block(_exporter)  # one the watcher has not woken up to yet
+    data["loadgate_blocked"] = list(_exporter.blocked)
 
 
 def _merge_from_worker(client_id, data, **_kw) -> None:
@@ -283,30 +197,13 @@ def _merge_from_worker(client_id, data, **_kw) -> None:
     _exporter.blocked = max(_exporter.blocked, tuple(data.get("loadgate_blocked") or (0.0, 0.0)))
 
 
-LOOP_TICK = 0.1
-
-
-def _watch_event_loop() -> None:
-    """How late a short sleep wakes up is how long the event loop was blocked (by a task doing
-    blocking I/O or CPU work): the longest such block is kept, with when it ended."""
-    while True:
-        _exporter.loop_seen = time.monotonic()
-        gevent.sleep(LOOP_TICK)
-        _note_block(time.monotonic() - _exporter.loop_seen - LOOP_TICK)
-
-
-def _note_block(late: float) -> None:
-    if late > _exporter.blocked[0]:
-        _exporter.blocked = (late, time.time())
-
-
 @events.test_start.add_listener
 def _on_test_start(environment, **_kw) -> None:
     runner = environment.runner
     if _exporter is None:  # a worker joining a running load, before init: see _before_init
         return
     if not isinstance(runner, MasterRunner) and not _exporter.watching_loop:
-        _exporter.watching_loop = gevent.spawn(_watch_event_loop)  # where the users run
+        _exporter.watching_loop = gevent.spawn(event_loop.watch, _exporter)  # where the users run
     if isinstance(runner, WorkerRunner) or _exporter.load_start is not None:
         return
     _exporter.load_start = time.time()

@@ -17,6 +17,7 @@ from loadgate.units import parse_port, parse_seconds
 
 log = logging.getLogger("loadgate.exporter")
 T = TypeVar("T")
+RUN_ID = os.environ.get("LOADGATE_RUN_ID", "") or "adhoc"  # a label on every series
 
 
 def setting(name: str, parse: Callable[[str], T], default: T) -> T:
