@@ -5,13 +5,13 @@ hot path inside Locust) and the store probe's remote-write request (measure/prob
 loadgate's own process).  Pure and standard-library only, so the Locust side may import it
 (tests/locust_side/test_room.py) and the docker image runs it without loadgate's dependencies.
 
-Why by hand and not the ``protobuf`` package (measured on this shared 2-core machine while other
-tests ran, so noisy; ratios from one run, protobuf 7.36 with its upb backend, messages built from
-Prometheus' metrics.proto): re-encoding one changed request series (native histogram with its
-labels) took 97 us by hand vs 153 us with protobuf at 1 000 names x 125 requests (x1.6),
-393 vs 696 us at 20 names x 30 000 requests (x1.8), 184 vs 226 us for 1 name x 1 000 (x1.2); a
-whole scrape of 20 names x 30 000 built with protobuf every time took 12.9 ms against 4.4 ms by
-hand with its per-series cache.  protobuf would also be a dependency inside every Locust image.
+Why by hand and not the ``protobuf`` package: benchmarks/protobuf_wire.py re-encodes every
+changed request series (its native histogram and labels, the same bytes both ways) with each.
+On this shared 2-core machine while other tests ran (noisy; ratios from one run; protobuf 7.36,
+upb backend): 74 us by hand vs 125 us with protobuf a series at 1 000 names x 125 requests
+(protobuf x1.68), 374 vs 436 us at 20 names x 30 000 requests (x1.16), 193 vs 254 us for one name
+x 1 000 (x1.31); the output: docs/benchmarks.md.  protobuf would also be a dependency inside every Locust image, where the
+exporter runs without loadgate's dependencies.
 """
 
 from __future__ import annotations
