@@ -10,8 +10,8 @@ changed request series (its native histogram and labels, the same bytes both way
 On this shared 2-core machine while other tests ran (noisy; ratios from one run; protobuf 7.36,
 upb backend): 74 us by hand vs 125 us with protobuf a series at 1 000 names x 125 requests
 (protobuf x1.68), 374 vs 436 us at 20 names x 30 000 requests (x1.16), 193 vs 254 us for one name
-x 1 000 (x1.31); the output: docs/benchmarks.md.  protobuf would also be a dependency inside every Locust image, where the
-exporter runs without loadgate's dependencies.
+x 1 000 (x1.31); the output: docs/benchmarks.md.  protobuf would also be a dependency inside every
+Locust image, where the exporter runs without loadgate's dependencies.
 """
 
 from __future__ import annotations
