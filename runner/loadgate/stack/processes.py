@@ -21,8 +21,20 @@ STOP_STEPS = ((signal.SIGINT, 5.0), (signal.SIGTERM, 3.0), (signal.SIGKILL, 5.0)
 _PR_SET_PDEATHSIG = 1
 
 
+# The signals a child is stopped with: an ignored one is inherited through exec (a CI script that
+# starts loadgate with `&` runs it with SIGINT ignored), and the child would ignore the first stop
+# step; each child starts with them at their defaults.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+def _stoppable() -> None:  # pragma: no cover - runs in the child between fork and exec
+    for sig in STOP_SIGNALS:
+        signal.signal(sig, signal.SIG_DFL)
+
+
 def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
-    """Ask Linux to SIGTERM the child if loadgate itself is killed (e.g. SIGKILL)."""
+    """Stoppable, and Linux SIGTERMs the child if loadgate itself is killed (e.g. SIGKILL)."""
+    _stoppable()
     try:
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
     except (OSError, AttributeError):
@@ -43,7 +55,7 @@ class Child:
             self.process = subprocess.Popen(
                 self.argv, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
                 env=dict(env) if env is not None else None, cwd=cwd, start_new_session=True,
-                preexec_fn=None if keep_alive else _die_with_parent,
+                preexec_fn=_stoppable if keep_alive else _die_with_parent,
             )
 
     @property
