@@ -2,9 +2,9 @@
 
 A background thread asks Prometheus, every POLL_EVERY seconds, for measure/intervals.py's range
 queries (totals and every request: counts, failures, histograms; the scrape instants) at the
-interval ends that the latest scrape has closed -- an end is closed once Prometheus holds a scrape
-at or after it: the value at an end depends on the samples up to it only, and one scrape's
-samples land together.  The answers are kept (measure/readings.py) under their PromQL text, and
+interval ends that the latest scrape has closed, and for the raw samples measure/stalls.py reads
+up to that scrape.  An end is closed once Prometheus holds a scrape at or after it: the value at
+an end depends on the samples up to it only, and one scrape's samples land together.  The answers are kept (measure/readings.py) under their PromQL text, and
 measure/intervals.py reads after the final scrape only the ends they do not hold: the verdict's
 figures are those of the same queries, read in parts.  Nothing here can change a figure: a read
 that fails is left to the next poll and then to the end of the run; an interval length that
@@ -24,9 +24,10 @@ window of 2 s intervals before the interval rule took planned lengths, so 60 end
 | coarser intervals past a length | - | already so (MAX_INTERVALS); a range query reads every sample in the window whatever the step |
 
 What is left at the end, a floor whatever the part's length: each query's instant selectors look
-back 5 min (Prometheus 2.42 has no per-query lookback), so Prometheus decodes up to 5 min of every
-name's histogram samples: one end 0.13-0.21 s at 20 names (``last_over_time(h[1s])`` 0.008 s,
-but it reads a stale series differently, so the figures could change).
+back 5 min, so Prometheus decodes up to 5 min of every name's histogram samples: one end 0.13-0.21
+s at 20 names.  No way around it keeps the figures on 2.42: a per-query ``lookback_delta`` came
+with 2.43, ``last_over_time()`` of a native histogram returns nothing there, and either would read
+a series after a failed scrape (stale) differently.
 """
 
 from __future__ import annotations
