@@ -89,3 +89,21 @@ def test_a_bad_setting_is_one_line_and_its_default(tmp_path):
         lines = [line for line in log.splitlines() if f"{name}={value!r} is not valid" in line]
         assert len(lines) == 1, (name, log)
     assert "LOADGATE_FINAL_SCRAPE_TIMEOUT='15 parsecs' is not valid (" in log and "taken as the default, 15.0" in log
+
+
+def test_with_its_own_prometheus_only_that_ones_scrape_is_the_final_one(tmp_path):
+    """Another Prometheus scraping the same port (one left running, a shared one) must not take
+    the final figures away from the run's own, which asks with the run's id."""
+    locust, url = start(tmp_path, LOADGATE_OWN_SCRAPER="1")
+    scraper = {"X-Prometheus-Scrape-Timeout-Seconds": "0.25"}
+    try:
+        wait_until_finished(locust, url)
+        for other in ("", "?loadgate_run=another-run", "?loadgate_run=final&loadgate_run=x"):
+            fetch(url + other, **scraper)
+        time.sleep(0.5)
+        assert locust.poll() is None
+        fetch(url + "?loadgate_run=final", **scraper)
+        assert locust.wait(5) == 0
+    finally:
+        locust.kill()
+        locust.wait()

@@ -116,7 +116,7 @@ class Exporter:
             # the body below is generated without yielding; only a scraper's request (Prometheus
             # and its kin send this header) counts as the final scrape, not loadgate's own
             # readiness probe or a person with curl, whose answer never reaches Prometheus
-            final = self.finished and scrape.SCRAPER_HEADER in environ
+            final = self.finished and scrape.from_scraper(environ)
             body, content_type = scrape.exposition(self, environ.get("HTTP_ACCEPT", ""))
             start_response("200 OK", [("Content-Type", content_type)])
             return scrape.Scrape(body, self, final)

@@ -8,13 +8,26 @@ load's timestamps.  A scrape's body counts as the final scrape once the server h
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs
+
 from locust.runners import MasterRunner
 
 from loadgate.locust_side import protobuf_exposition as protobuf
 from loadgate.locust_side import text_exposition as text
-from loadgate.locust_side.settings import RUN_ID
+from loadgate.locust_side.settings import OWN_SCRAPER, RUN_ID
 
 SCRAPER_HEADER = "HTTP_X_PROMETHEUS_SCRAPE_TIMEOUT_SECONDS"  # sent with every Prometheus scrape
+SCRAPE_PARAM = "loadgate_run"  # stack/prometheus_config.py: loadgate's own Prometheus sends it
+
+
+def from_scraper(environ: dict, own_scraper: bool = OWN_SCRAPER, run_id: str = RUN_ID) -> bool:
+    """Whether a request to the exporter can be the final scrape: a scraper's (Prometheus and its
+    kin send SCRAPER_HEADER; loadgate's readiness probe and a person with curl do not), and, when
+    loadgate's own Prometheus scrapes, that one's, asking with the run's id: another Prometheus
+    scraping the same port (left running, shared) would otherwise take the final figures away."""
+    if SCRAPER_HEADER not in environ:
+        return False
+    return not own_scraper or parse_qs(environ.get("QUERY_STRING", "")).get(SCRAPE_PARAM) == [run_id]
 
 
 def gauges(exporter) -> list[tuple[str, str, float]]:

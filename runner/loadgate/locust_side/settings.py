@@ -18,6 +18,7 @@ from loadgate.units import parse_port, parse_seconds
 log = logging.getLogger("loadgate.exporter")
 T = TypeVar("T")
 RUN_ID = os.environ.get("LOADGATE_RUN_ID", "") or "adhoc"  # a label on every series
+OWN_SCRAPER = os.environ.get("LOADGATE_OWN_SCRAPER") == "1"  # loadgate's Prometheus scrapes (scrape.py)
 
 
 def setting(name: str, parse: Callable[[str], T], default: T) -> T:

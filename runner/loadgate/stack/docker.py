@@ -104,6 +104,7 @@ class DockerStack(LoadLoop):
         exporter = f"127.0.0.1:{self.exporter_port}"
         version = prometheus_versions.of_image(prometheus_image())
         write_public(self.files / "prometheus.yml", prometheus_config(exporter, self.plan.scrapes,
+                                                                      run_id=self.plan.run_id,
                                                                       version=version))
         run_file = write_public(self.files / "compose.run.yml", "")
         run_file.chmod(0o600)  # Locust's argv holds the host URL, maybe with credentials
@@ -115,7 +116,7 @@ class DockerStack(LoadLoop):
         """Locust's argv for this run (headless, as in the local stack), paths as in the image."""
         plan = replace(self.plan, locustfile=LOCUST_DIR / self.plan.locustfile.name)
         master_port = self.ports["LOADGATE_MASTER_PORT"] if plan.workers > 1 else None
-        env = exporter_env(plan, self.exporter_port, "127.0.0.1")
+        env = exporter_env(plan, self.exporter_port, "127.0.0.1", own_scraper=not plan.prometheus_url)
         return {"services": {
             "locust-master": {"command": master_args(plan, master_port, "127.0.0.1",
                                                      EXPORTER_IN_IMAGE), "environment": env},

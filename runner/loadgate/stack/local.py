@@ -212,7 +212,7 @@ class LocalStack(LoadLoop):
     def start_locust(self) -> tuple[Child, list[Child]]:
         plan, stop_file = self.plan, self.workdir / "locust-stop"  # also marks what Locust starts
         leftovers.become_subreaper()
-        env = {**os.environ, **exporter_env(plan, self.exporter_port),
+        env = {**os.environ, **exporter_env(plan, self.exporter_port, own_scraper=self.prometheus is not None),
                "LOADGATE_STOP_FILE": str(stop_file), "LOADGATE_ROSTER_FILE": str(self.roster_file)}
         port = (plan.master_port or free_port()) if plan.distributed else None
         if port is not None:  # else Locust fails to bind, which reads like a broken locustfile

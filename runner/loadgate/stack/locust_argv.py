@@ -16,10 +16,12 @@ ENTRY = "locust_side/loadgate_entry.py"
 EXPORTER = PACKAGE / ENTRY
 
 
-def exporter_env(plan: Plan, port: int, addr: str = "127.0.0.1") -> dict[str, str]:
+def exporter_env(plan: Plan, port: int, addr: str = "127.0.0.1", own_scraper: bool = False) -> dict[str, str]:
     """Locust's environment: the exporter's settings, and the target host (LOCUST_HOST), which
-    stays out of argv because ``ps`` shows argv to every user and the URL may hold a password."""
+    stays out of argv because ``ps`` shows argv to every user and the URL may hold a password.
+    ``own_scraper``: loadgate's own Prometheus scrapes the exporter (with the run's id)."""
     return {
+        **({"LOADGATE_OWN_SCRAPER": "1"} if own_scraper else {}),
         "LOCUST_HOST": plan.host,
         "LOADGATE_EXPORTER_ADDR": addr,
         "LOADGATE_EXPORTER_PORT": str(port),

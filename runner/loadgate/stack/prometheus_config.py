@@ -17,6 +17,9 @@ SCRAPE_INTERVAL_S = 0.25
 # The latency histogram is a native one, served only in the protobuf format Prometheus asks for
 # when native histograms are on: a flag up to 3.7, the config from 3.8 (stack/prometheus_versions.py).
 NATIVE_HISTOGRAMS = prometheus_versions.FEATURE_FLAG
+# The query parameter with which loadgate's own Prometheus scrapes the exporter: another scraper
+# of the same port (a Prometheus left running, a shared one) must not take the final scrape.
+SCRAPE_PARAM = "loadgate_run"
 # What the config is for when no version is given: a 2.x (the docker stack's image, 2.53).
 TWO_X: Version = (2, 53, 4)
 
@@ -33,6 +36,8 @@ def prometheus_config(exporter_target: str, scrapes: Iterable[Scrape],
         "scrape_interval": SCRAPE_INTERVAL,
         "scrape_timeout": SCRAPE_INTERVAL,
         "static_configs": [{"targets": [exporter_target]}],
+        # the exporter takes only this run's scrape as the final one (locust_side/scrape.py)
+        **({"params": {SCRAPE_PARAM: [run_id]}} if run_id else {}),
     }]
     for scrape in scrapes:
         jobs.append({
