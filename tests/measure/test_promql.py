@@ -1,7 +1,8 @@
 import dataclasses
 
 from loadgate.measure import promql
-from loadgate.measure.promql import scoped, series
+from loadgate.measure.promql import series
+from loadgate.measure.promql_text import scoped
 from loadgate.model import RequestSelector
 from tests.helpers import error_rate, latency
 
@@ -40,7 +41,7 @@ def test_every_request_together_reads_the_one_all_requests_series():
 
 def test_a_selector_that_is_not_valid_unicode_is_sent_as_the_exporter_serves_it():
     """The exporter serves a name made valid (printable.valid): the selector reads alike."""
-    from loadgate.measure.promql import label_value, scoped
+    from loadgate.measure.promql_text import label_value, scoped
     from loadgate.printable import valid
 
     assert label_value("bad \udcff") == "bad \\\\udcff" == valid("bad \udcff").replace("\\", "\\\\")

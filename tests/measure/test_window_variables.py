@@ -1,4 +1,4 @@
-from loadgate.measure.promql import substitute, uses_variables
+from loadgate.measure.promql_text import substitute, uses_variables
 from loadgate.model import Window
 
 WINDOW = Window(1764000005.0, 1764000030.5)

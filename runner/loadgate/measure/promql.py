@@ -17,16 +17,14 @@ stretch's: counters start at zero with the load.  An exact ``request:`` is a lab
 matcher; a pattern resolved to several requests (patterns.py) is the union (``or``) of one exact
 selector per request: Prometheus never has to understand globs or Python regexes.
 
-Window variables in ``promql`` objectives: ``$window`` is the evaluation window's length as a
-PromQL duration in milliseconds (``25000ms``), so ``increase(errors_total[$window])`` covers the
-window; ``$start`` and ``$end`` are its bounds in unix seconds, for ``@ $end`` or ``timestamp()``
-comparisons.  ``${window}`` works too.  Other ``$`` text (``$1`` in ``label_replace``) is left alone.
+The text of PromQL (durations, string literals, window variables, run scoping) is promql_text.py.
 """
 
 from __future__ import annotations
 
 import re
 
+from loadgate.measure.promql_text import duration, label_value, substitute
 from loadgate.model import Objective, RequestSelector, Window
 from loadgate.printable import valid
 from loadgate.stack.prometheus_config import SCRAPE_INTERVAL_S
@@ -55,35 +53,6 @@ STORE_HOLDS = {"series": f"count({USERS})", "requests": f"count({REQUESTS})",
 # The same of loadgate's probe, written before the load (probe_write.py): a float, a histogram.
 PROBE_HOLDS = {"series": "count(loadgate_store_probe)", "requests": "count(loadgate_store_probe)",
                "histogram": "count(histogram_count(loadgate_store_probe_seconds))"}
-
-NAMES = ("window", "start", "end")
-_VARIABLE = re.compile(r"\$(?:\{(window|start|end)\}|(window|start|end)\b)")
-
-
-def duration(seconds: float) -> str:
-    """A PromQL duration; at least 1 ms, which Prometheus requires of a range."""
-    return f"{max(int(round(seconds * 1000)), 1)}ms"
-
-
-def uses_variables(query: str) -> bool:
-    return _VARIABLE.search(query) is not None
-
-
-def substitute(query: str, window: Window, range_seconds: float | None = None) -> str:
-    """The query with the window variables replaced (``range_seconds`` overrides ``$window``)."""
-    values = {
-        "window": duration(window.seconds if range_seconds is None else range_seconds),
-        "start": f"{window.start:.3f}",
-        "end": f"{window.end:.3f}",
-    }
-    return _VARIABLE.sub(lambda m: values[m.group(1) or m.group(2)], query)
-
-
-def label_value(text: str) -> str:
-    """A PromQL string literal's content; made valid first (printable.valid), as the exporter
-    makes every label it serves, so a selector and the name it selects read alike."""
-    return valid(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-
 
 def matchers(selector: RequestSelector | None) -> str:
     parts = [WINDOW]
@@ -265,38 +234,6 @@ def sliding_query(objective: Objective, window: Window, by: str = "") -> str | N
         failures = delta(FAILURES, objective, seconds, by)
         return f"({failures}{zero}) / {requests}"
     return f"({requests}{zero}) / {seconds!r}"
-
-
-_METRIC = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|`[^`]*`|\b(loadgate_[A-Za-z0-9_:]*)')
-
-
-def scoped(promql: str, run_id: str | None) -> str:
-    """``promql`` with ``run_id="..."`` added to every selector of a ``loadgate_*`` metric.
-
-    The reader passes every query through here, so one shared Prometheus can hold many runs and
-    each sees only its own series.  String literals are left alone.  The query is made valid
-    Unicode (a lone surrogate from slo.yaml cannot be sent at all).
-    """
-    promql = valid(promql)
-    if not run_id:
-        return promql
-    matcher = f'run_id="{label_value(run_id)}"'
-    out, position = [], 0
-    for found in _METRIC.finditer(promql):
-        if found.group(1) is None:
-            continue
-        out.append(promql[position:found.end()])
-        position = found.end()
-        rest = promql[position:]
-        blank = len(rest) - len(rest.lstrip())
-        if rest[blank:blank + 1] == "{":
-            empty = rest[blank + 1:].lstrip()[:1] == "}"
-            out.append(rest[:blank + 1] + matcher + ("" if empty else ","))
-            position += blank + 1
-        else:
-            out.append("{" + matcher + "}")
-    out.append(promql[position:])
-    return "".join(out)
 
 
 def window_failure_reasons() -> str:

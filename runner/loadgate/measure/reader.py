@@ -16,7 +16,8 @@ from requests.exceptions import RequestException
 
 from loadgate import credentials
 from loadgate.errors import InfraError
-from loadgate.measure.promql import FINISHED, scoped
+from loadgate.measure.promql import FINISHED
+from loadgate.measure.promql_text import scoped
 from loadgate.redaction import redact, redact_url
 from loadgate.stack import prometheus_versions
 
