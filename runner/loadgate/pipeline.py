@@ -55,33 +55,7 @@ def run(plan: Plan) -> Verdict:
                 tempfile.TemporaryDirectory(prefix=leftovers.run_folder_prefix())))
             stack = open_stack(plan, resources, workdir)
             phases.reached("stack started")
-            threading.Thread(target=import_late_stages, daemon=True).start()
-            # Loaded only now, while Locust starts: they need prometheus-api-client and requests,
-            # ~0.1 s of imports that would otherwise delay the load on every run.
-            from loadgate.measure import preflight
-            from loadgate.measure.store_check import Held
-            from loadgate.watch import abort, early_reads, progress
-
-            stack.wait_for_prometheus()
-            phases.reached("prometheus ready")
-            preflight.check(stack.prometheus_url, plan.objectives, plan.slo_path,
-                            plan.duration - plan.warmup, plan.run_id)
-            guard = abort.Guard(plan.objectives, stack.prometheus_url, plan.run_id)
-            held = Held(store, stack.prometheus_url, plan.run_id, bool(plan.remote_write),
-                        stack.remote_write_error)  # the store holds this run's histogram, or exit 2
-            with progress.live(plan, stack.prometheus_url) as watch, \
-                    early_reads.reading(plan, stack.prometheus_url) as early:
-                outcome = guard.run(stack, held.watching(watch))
-            phases.reached("locust exited")
-            measurements = measure(plan, stack, outcome.check(), guard, held, started,
-                                   early.readings() if early else None)
-            held.confirm()  # before any objective is judged
-            verdict = judging().judge(plan.objectives, measurements, plan.baseline, guard.aborted,
-                                    planned=(plan.warmup, plan.duration))
-            verdict.notes += outcome.notes()
-            phases.reached("judged")
-            if verdict.error:  # the locustfile stopped the load (sys.exit): what Locust said too
-                verdict.error = with_output(verdict.error, redact_text(outcome.output_tail))
+            verdict = judge_load(plan, stack, store, started)
     except InfraError as exc:
         verdict = judging().unknown(plan.objectives, redact_text(str(exc)))
     except StoreRefused as exc:  # one line from cli.main, exit 2; nothing was judged
@@ -99,6 +73,38 @@ def run(plan: Plan) -> Verdict:
     phases.reached("torn down")
     verdict = finish(plan, verdict)
     phases.reached("reported")
+    return verdict
+
+
+def judge_load(plan: Plan, stack, store, started: float) -> Verdict:
+    """The load on a started stack, measured and judged (the caller tears the stack down)."""
+    threading.Thread(target=import_late_stages, daemon=True).start()
+    # Loaded only now, while Locust starts: they need prometheus-api-client and requests,
+    # ~0.1 s of imports that would otherwise delay the load on every run.
+    from loadgate.measure import preflight
+    from loadgate.measure.store_check import Held
+    from loadgate.watch import abort, early_reads, progress
+
+    stack.wait_for_prometheus()
+    phases.reached("prometheus ready")
+    preflight.check(stack.prometheus_url, plan.objectives, plan.slo_path,
+                    plan.duration - plan.warmup, plan.run_id)
+    guard = abort.Guard(plan.objectives, stack.prometheus_url, plan.run_id)
+    held = Held(store, stack.prometheus_url, plan.run_id, bool(plan.remote_write),
+                stack.remote_write_error)  # the store holds this run's histogram, or exit 2
+    with progress.live(plan, stack.prometheus_url) as watch, \
+            early_reads.reading(plan, stack.prometheus_url) as early:
+        outcome = guard.run(stack, held.watching(watch))
+    phases.reached("locust exited")
+    measurements = measure(plan, stack, outcome.check(), guard, held, started,
+                           early.readings() if early else None)
+    held.confirm()  # before any objective is judged
+    verdict = judging().judge(plan.objectives, measurements, plan.baseline, guard.aborted,
+                              planned=(plan.warmup, plan.duration))
+    verdict.notes += outcome.notes()
+    phases.reached("judged")
+    if verdict.error:  # the locustfile stopped the load (sys.exit): what Locust said too
+        verdict.error = with_output(verdict.error, redact_text(outcome.output_tail))
     return verdict
 
 
