@@ -70,3 +70,25 @@ def test_links_outside_the_site_reach_pages_and_headings(name):
 def test_the_readme_stays_a_first_visit():
     lines = (ROOT / "README.md").read_text(encoding="utf-8").count("\n")
     assert lines <= README_LINES, f"README.md has {lines} lines: put reference text in docs/"
+
+
+def table_rows(text: str) -> list[list[str]]:
+    return [[cell.strip() for cell in line.strip().strip("|").split("|")]
+            for line in text.splitlines() if line.startswith("| ") and not line.startswith("| ---")]
+
+
+def test_the_readme_s_store_table_matches_the_stores_page():
+    """The README's summary of stores says nothing the reference (docs/stores.md) does not."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    summary = table_rows(readme.split("## Where it measures", 1)[1].split("\n## ", 1)[0])[1:]
+    reference = (ROOT / "docs" / "stores.md").read_text(encoding="utf-8")
+    assert len(summary) >= 6
+    for store, versions, mode, _ in summary:
+        name = store.split(" (")[0].split(",")[0]
+        rows = [row for row in table_rows(reference) if name in row[0]]
+        assert rows, f"{name}: not in docs/stores.md"
+        for version in (v for v in versions.replace(";", ",").split(", ") if v[0].isdigit() and "-" not in v):
+            assert any(version in row[1] for row in rows), f"{name} {version}: not in docs/stores.md"
+        for word in ("judged", "copy", "refused"):
+            if word in mode:
+                assert any(word in row[2] for row in rows), f"{name}: '{word}' not in docs/stores.md"
