@@ -14,9 +14,6 @@ from loadgate.stack.prometheus_versions import Version
 # a scrape costs the exporter about 1 ms, and a few thousand series at 4 Hz cost Prometheus little.
 SCRAPE_INTERVAL = "250ms"
 SCRAPE_INTERVAL_S = 0.25
-# The latency histogram is a native one, served only in the protobuf format Prometheus asks for
-# when native histograms are on: a flag up to 3.7, the config from 3.8 (stack/prometheus_versions.py).
-NATIVE_HISTOGRAMS = prometheus_versions.FEATURE_FLAG
 # The query parameter with which loadgate's own Prometheus scrapes the exporter: another scraper
 # of the same port (a Prometheus left running, a shared one) must not take the final scrape.
 SCRAPE_PARAM = "loadgate_run"
