@@ -18,6 +18,7 @@ import re
 
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+_TAG = re.compile(r"<(?=[A-Za-z/!?])")
 
 
 def _escape(char: str) -> str:
@@ -39,3 +40,9 @@ def visible(text: object, newlines: bool = False) -> str:
         return "\n".join(_CONTROL.sub(lambda m: _escape(m.group()), line)
                          for line in text.replace("\r\n", "\n").split("\n"))
     return _CONTROL.sub(lambda m: _escape(m.group()), text)
+
+
+def markdown_cell(text: object) -> str:
+    """Outside text in a Markdown table cell: one line, control characters visible, ``|`` escaped,
+    and ``<`` escaped where GitHub would take it for an HTML tag (``<object at 0x....>``)."""
+    return _TAG.sub("&lt;", visible(str(text).replace("\n", " ")).replace("|", "\\|"))

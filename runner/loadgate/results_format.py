@@ -12,7 +12,6 @@ naming its version.
 from __future__ import annotations
 
 import json
-from importlib import resources
 
 SCHEMA_VERSION = 1
 READABLE = range(1, SCHEMA_VERSION + 1)
@@ -21,6 +20,8 @@ SCHEMA_FILE = "results.schema.json"
 
 def schema() -> dict:
     """The JSON Schema of the results.json this loadgate writes."""
+    from importlib import resources  # not on every reader's path (loadgate compare)
+
     return json.loads(resources.files("loadgate").joinpath(SCHEMA_FILE).read_text(encoding="utf-8"))
 
 

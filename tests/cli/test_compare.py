@@ -3,6 +3,8 @@
 import json
 import os
 import random
+import subprocess
+import sys
 
 import pytest
 
@@ -119,3 +121,16 @@ def test_request_names_cannot_steer_the_terminal_or_the_markdown(capsys, runs, t
     assert "\x1b" not in out and "\\x1b[2J" in out
     _, out, _ = compare(capsys, runs / "main", tmp_path / "hostile.json", "--format", "markdown")
     assert "<img" not in out and "\\|" in out
+
+
+def test_compare_imports_only_what_it_uses(runs):
+    """A process of its own (as a user runs it): the configuration, the reports, the pipeline and
+    pydantic stay unloaded (issue #22: their imports were a third of the command's time)."""
+    code = ("import sys; from loadgate.cli import main; main(sys.argv[1:]); "
+            "print(' '.join(sorted(sys.modules)), file=sys.stderr)")
+    done = subprocess.run([sys.executable, "-c", code, "compare", str(runs / "main"), str(runs / "slower.json")],
+                          capture_output=True, text=True, timeout=60, check=True)
+    loaded = set(done.stderr.split())
+    assert "loadgate.compare.changes" in loaded and "numpy" in loaded
+    unused = ("pydantic", "pydantic_core", "loadgate.config", "loadgate.report", "loadgate.pipeline")
+    assert loaded.isdisjoint(unused), sorted(loaded & set(unused))

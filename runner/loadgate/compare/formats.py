@@ -7,8 +7,8 @@ import math
 
 from loadgate.compare.changes import Changes, Row
 from loadgate.judge.regression import change_text
+from loadgate.printable import markdown_cell as cell
 from loadgate.printable import visible
-from loadgate.report.markdown import cell
 from loadgate.units import format_number
 
 LABELS = {"p50_ms": "p50", "p90_ms": "p90", "p95_ms": "p95", "p99_ms": "p99", "error_rate": "error rate",

@@ -36,8 +36,6 @@ from collections.abc import Mapping
 from functools import cache, partial
 from pathlib import Path
 
-from pydantic_core import from_json
-
 from loadgate import input_files
 from loadgate.errors import ConfigError
 from loadgate.judge.log_ratio import _np
@@ -79,6 +77,8 @@ def parse(path: Path, key: str):
 
 
 def _parse_again(raw: bytes, path: Path, what: str, key: str):
+    from pydantic_core import from_json  # only for what simdjson refuses
+
     text = input_files.decode(raw, path, what, key)
     try:
         return from_json(text, allow_inf_nan=False)

@@ -7,22 +7,16 @@ import re
 from loadgate.config.plan import Plan
 from loadgate.judge.regression import change_text, decision_text, interval_text
 from loadgate.model import RequestFigures, Status, Verdict
+from loadgate.printable import markdown_cell as cell
 from loadgate.printable import visible
 from loadgate.report import history
 from loadgate.units import format_ms
 
-_TAG = re.compile(r"<(?=[A-Za-z/!?])")
 REASON_ROWS = 10  # failure reasons and exceptions listed in summary.md
 
 ICONS = {Status.PASS: "✅ pass", Status.WARN: "⚠️ warn", Status.FAIL: "❌ fail", Status.ERROR: "💥 error"}
 HEADLINES = {Status.PASS: "✅ every SLO met", Status.FAIL: "❌ SLO breached",
              Status.ERROR: "💥 infrastructure error: verdict unknown"}
-
-
-def cell(text: object) -> str:
-    """Outside text in a table cell: one line, control characters visible, ``|`` escaped, and
-    ``<`` escaped where GitHub would take it for an HTML tag (``<object at 0x....>``)."""
-    return _TAG.sub("&lt;", visible(str(text).replace("\n", " ")).replace("|", "\\|"))
 
 
 def request_row(label: str, figures: RequestFigures) -> str:
