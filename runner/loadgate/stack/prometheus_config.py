@@ -28,35 +28,45 @@ def prometheus_config(exporter_target: str, scrapes: Iterable[Scrape],
     labelled with ``run_id`` (the exporter's series carry it already; the ``scrape:`` targets'
     and ``up`` get it too, so two runs never write the same series).
     ``version``: the Prometheus that reads the config (what each needs: prometheus_versions)."""
-    jobs = [{
-        "job_name": "loadgate",
-        "scrape_interval": SCRAPE_INTERVAL,
-        "scrape_timeout": SCRAPE_INTERVAL,
-        "static_configs": [{"targets": [exporter_target]}],
-        # the exporter takes only this run's scrape as the final one (locust_side/scrape.py)
-        **({"params": {SCRAPE_PARAM: [run_id]}} if run_id else {}),
-    }]
-    for scrape in scrapes:
-        jobs.append({
-            "job_name": scrape.job,
-            "metrics_path": scrape.metrics_path,
-            "static_configs": [{"targets": list(scrape.targets)}],
-            **prometheus_versions.scrape_job_settings(version),
-        })
     config = {
         "global": {"scrape_interval": "1s", "scrape_timeout": "1s", "evaluation_interval": "1s",
                    **prometheus_versions.global_settings(version)},
-        "scrape_configs": jobs,
+        "scrape_configs": [exporter_job(exporter_target, run_id),
+                           *(scrape_job(scrape, version) for scrape in scrapes)],
     }
     if remote_write:
         config["global"]["external_labels"] = {"run_id": run_id or "adhoc"}
-        # sent within 250 ms of each scrape: the gate waits for the final figures in the store.
-        # benchmarks/remote.py: remote write / local Prometheus 0.96 with 250 ms, 1.15 (+1.3 s
-        # per run) with Prometheus' default of 5 s.
-        # send_native_histograms: the latency histogram is a native one, and remote_write leaves
-        # native histograms out unless told (default false in 2.40-3.x, remote-write 1.0).
-        # The copy (--remote-write alone) at 1 000 names costs the local Prometheus ~0.5 s of CPU
-        # per 15 s run, no memory or wall time above noise (benchmarks/remote.py, busy machine).
-        config["remote_write"] = [{**remote_write, "send_native_histograms": True,
-                                   "queue_config": {"batch_send_deadline": "250ms"}}]
+        config["remote_write"] = [remote_write_entry(remote_write)]
     return yaml.safe_dump(config, sort_keys=False)
+
+
+def exporter_job(target: str, run_id: str | None) -> dict:
+    return {
+        "job_name": "loadgate",
+        "scrape_interval": SCRAPE_INTERVAL,
+        "scrape_timeout": SCRAPE_INTERVAL,
+        "static_configs": [{"targets": [target]}],
+        # the exporter takes only this run's scrape as the final one (locust_side/scrape.py)
+        **({"params": {SCRAPE_PARAM: [run_id]}} if run_id else {}),
+    }
+
+
+def scrape_job(scrape: Scrape, version: Version) -> dict:
+    """A ``scrape:`` target of slo.yaml."""
+    return {
+        "job_name": scrape.job,
+        "metrics_path": scrape.metrics_path,
+        "static_configs": [{"targets": list(scrape.targets)}],
+        **prometheus_versions.scrape_job_settings(version),
+    }
+
+
+def remote_write_entry(remote_write: dict) -> dict:
+    """Sent within 250 ms of each scrape: the gate waits for the final figures in the store.
+    benchmarks/remote.py: remote write / local Prometheus 0.96 with 250 ms, 1.15 (+1.3 s per run)
+    with Prometheus' default of 5 s.  send_native_histograms: the latency histogram is a native
+    one, and remote_write leaves native histograms out unless told (default false in 2.40-3.x,
+    remote-write 1.0).  The copy (--remote-write alone) at 1 000 names costs the local Prometheus
+    ~0.5 s of CPU per 15 s run, no memory or wall time above noise (benchmarks/remote.py, busy
+    machine)."""
+    return {**remote_write, "send_native_histograms": True, "queue_config": {"batch_send_deadline": "250ms"}}
