@@ -145,41 +145,56 @@ def check_host(host: str | None, slo_path: Path) -> str:
     return host.rstrip("/")
 
 
+class Given:
+    """A setting as the command line (``args``, when it has the option) or the environment give
+    it, else as slo.yaml does (``from_file``), else its default: :func:`pick`."""
+
+    def __init__(self, args, environ: Mapping[str, str]) -> None:
+        self.args, self.environ = args, environ
+
+    def __call__(self, name: str, from_file: object = None) -> object:
+        return pick(name, getattr(self.args, name, None), self.environ, from_file)
+
+
+DISTRIBUTION = ("remote_workers", "master_bind", "remote_workers_wait", "remote_write", "store_wait")
+
+
 def build_plan(args, environ: Mapping[str, str] = os.environ) -> Plan:
-    slo_path = Path(pick("slo", args.slo, environ, None) or "slo.yaml")
+    given = Given(args, environ)
+    slo_path = Path(given("slo") or "slo.yaml")
     document: SloDocument = load_slo_file(slo_path)
-    load = document.spec.load
-    locustfile = Path(pick("locustfile", args.locustfile, environ, None) or "load_tests/loadtest.py")
-    stack = str(pick("stack", getattr(args, "stack", None), environ, None) or "local")
-    if stack not in STACKS:
-        raise ConfigError(f"unknown stack {stack!r}; expected local or docker", key="--stack")
     plan = check_warmup(Plan(
-        name=document.spec.name, slo_path=slo_path, locustfile=check_locustfile(locustfile),
-        host=check_host(pick("host", args.host, environ, document.spec.target.host), slo_path),
-        users=pick("users", args.users, environ, load.users),
-        spawn_rate=pick("spawn_rate", args.spawn_rate, environ, load.spawn_rate),
-        duration=pick("duration", args.duration, environ, load.duration),
-        warmup=pick("warmup", args.warmup, environ, load.warmup),
-        workers=pick("workers", args.workers, environ, load.workers),
-        objectives=tuple(document.objectives), scrapes=tuple(document.scrapes), stack=stack,
-        prometheus_url=pick("prometheus_url", args.prometheus_url, environ, None),
-        prometheus_bin=pick("prometheus_bin", args.prometheus_bin, environ, None),
-        report_dir=Path(pick("report_dir", args.report_dir, environ, None) or "reports"),
+        name=document.spec.name, slo_path=slo_path, objectives=tuple(document.objectives),
+        scrapes=tuple(document.scrapes), **run_settings(given, slo_path, document),
+        **load_settings(given, document),
         keep_stack=bool(args.keep_stack), quiet=bool(getattr(args, "quiet", False)),
         locust_args=check_locust_args(args.locust_args or ()),
-        baseline=baseline.load(pick("baseline", getattr(args, "baseline", None), environ, None)),
-        run_id=str(pick("run_id", getattr(args, "run_id", None), environ, None) or new_run_id()),
-        exporter_port=pick("exporter_port", None, environ, 9646),
     ))
-    return distributed.settle(plan, {
-        "remote_workers": pick("remote_workers", getattr(args, "remote_workers", None), environ,
-                               load.remote_workers),
-        "master_bind": pick("master_bind", getattr(args, "master_bind", None), environ, None),
-        "remote_workers_wait": pick("remote_workers_wait", getattr(args, "remote_workers_wait", None),
-                                    environ, None),
-        "remote_write": pick("remote_write", getattr(args, "remote_write", None), environ, None),
-        "store_wait": pick("store_wait", None, environ, None),
-    })
+    from_file = {"remote_workers": document.spec.load.remote_workers}
+    return distributed.settle(plan, {name: given(name, from_file.get(name)) for name in DISTRIBUTION})
+
+
+def load_settings(given: Given, document: SloDocument) -> dict:
+    """The load's shape: slo.yaml's ``load:``, overridden by the command line and environment."""
+    load = document.spec.load
+    return {name: given(name, getattr(load, name))
+            for name in ("users", "spawn_rate", "duration", "warmup", "workers")}
+
+
+def run_settings(given: Given, slo_path: Path, document: SloDocument) -> dict:
+    """Where the load goes and where the run's parts live."""
+    stack = str(given("stack") or "local")
+    if stack not in STACKS:
+        raise ConfigError(f"unknown stack {stack!r}; expected local or docker", key="--stack")
+    return {
+        "locustfile": check_locustfile(Path(given("locustfile") or "load_tests/loadtest.py")),
+        "host": check_host(given("host", document.spec.target.host), slo_path), "stack": stack,
+        "prometheus_url": given("prometheus_url"), "prometheus_bin": given("prometheus_bin"),
+        "report_dir": Path(given("report_dir") or "reports"),
+        "baseline": baseline.load(given("baseline")),
+        "run_id": str(given("run_id") or new_run_id()),
+        "exporter_port": given("exporter_port", 9646),
+    }
 
 
 def check_report_dir(path: Path) -> Path:
