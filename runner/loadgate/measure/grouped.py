@@ -54,13 +54,7 @@ def values(reader: Reader, objectives: Iterable[Objective], window: Window,
     chosen = [(o, key) for o in objectives if (key := request_key(o)) is not None]
     if not chosen:
         return {}
-    queries = {} if histograms is not None else {
-        f"q{o.percentile!r}": promql.window_quantile(o.percentile / 100, BY)
-        for o, _ in chosen if o.sli == "latency"}
-    if counts is None:
-        queries["requests"] = f"sum by ({BY}) ({REQUESTS}{{{WINDOW}}})"
-        queries["failures"] = f"sum by ({BY}) ({FAILURES}{{{WINDOW}}})"
-    answers = {name: _by_key(samples) for name, samples in reader.concurrently(queries).items()}
+    answers = _read(reader, chosen, counts is None, histograms is None)
     if counts is None:
         counts = {k: (int(n), int(answers["failures"].get(k, 0))) for k, n in answers["requests"].items()}
     found = {}
@@ -77,6 +71,18 @@ def values(reader: Reader, objectives: Iterable[Objective], window: Window,
         else:
             found[objective.name] = (requests / window.seconds if window.seconds > 0 else 0.0, None)
     return found
+
+
+def _read(reader: Reader, chosen: list[tuple[Objective, Key]], counts: bool,
+          quantiles: bool) -> dict[str, dict[Key, float]]:
+    """In one concurrent round: each chosen latency objective's quantile by key (``quantiles``:
+    no histograms were read), and every key's window requests and failures (``counts``)."""
+    queries = {f"q{o.percentile!r}": promql.window_quantile(o.percentile / 100, BY)
+               for o, _ in chosen if o.sli == "latency"} if quantiles else {}
+    if counts:
+        queries["requests"] = f"sum by ({BY}) ({REQUESTS}{{{WINDOW}}})"
+        queries["failures"] = f"sum by ({BY}) ({FAILURES}{{{WINDOW}}})"
+    return {name: _by_key(samples) for name, samples in reader.concurrently(queries).items()}
 
 
 def sliding_groups(objectives: Iterable[Objective]) -> dict[tuple, list[tuple[Objective, Key]]]:
