@@ -55,15 +55,6 @@ class Synthetic(User):
 """
 
 
-THROUGHPUT = """
-from locust import FastHttpUser, task
-
-class FullSpeed(FastHttpUser):
-    @task
-    def ok(self):
-        self.client.get("/")
-"""
-
 # A target much faster than Locust: answers every request on a keep-alive connection at once.
 FAST_TARGET = """
 import asyncio, sys
@@ -226,7 +217,7 @@ def exporter_env() -> dict[str, str]:
 def throughput(workdir: Path, host: str, target: int, args: argparse.Namespace) -> None:
     """4 users at full speed against the fast target, bare / exporter alone / loadgate run."""
     lf = workdir / "throughput.py"
-    lf.write_text(THROUGHPUT)
+    lf.write_text(LOCUSTFILE.replace('"/health"', '"/"'))  # users at full speed (no wait_time)
     four = argparse.Namespace(**{**vars(args), "users": 4})
     bare, exported, gated, cpu = [], [], [], {}
     for n in range(args.rounds):
