@@ -7,7 +7,7 @@ Prometheus that loadgate started (its peak RSS from /proc VmHWM, the series in i
 locustfile keeps every response time Locust measured, so each percentile loadgate reports is
 compared with the exact one (totals, and every name with at least 1 000 requests).
 
-Each case's time beyond the load is split into its parts from the moments loadgate logs at -v
+Each case's time beyond the load is split into its parts from the moments loadgate logs at -vv
 (loadgate/phases.py): start-up (process start to the first request), stop (the load's end to
 Locust's exit, which waits for the final scrape), final (until loadgate holds the final scrape's
 figures), reads, judging, teardown, reports and exit; beside it a bare Locust run
@@ -19,7 +19,7 @@ min) one 20-name run that long.  Goals (issue #18): beyond the load, over bare L
 under 256 MiB.
 
 Usage: .venv/bin/python benchmarks/scale.py [--users 20] [--short 30] [--long 600 | --soak]
-       [--only 1,10,long]
+       [--only 1,10,long] [--logs DIR]
 Needs Prometheus on PATH. Traffic goes only to the demo service this script starts on 127.0.0.1.
 """
 
@@ -155,7 +155,9 @@ PARTS = (("start-up", None, None), ("stop", "window end", "locust exited"),
          ("exit", "reported", "exited"))
 
 
-def run_case(workdir: Path, host: str, names: int, duration: int, users: int) -> dict:
+def run_case(workdir: Path, host: str, names: int, duration: int, users: int,
+             logs: Path | None = None) -> dict:
+    """One ``loadgate run`` at -vv (each query and its moment); its log kept in ``logs``."""
     case = workdir / f"n{names}-{duration}"
     case.mkdir()
     slo = case / "slo.yaml"
@@ -163,13 +165,16 @@ def run_case(workdir: Path, host: str, names: int, duration: int, users: int) ->
     env = {**os.environ, "SCALE_NAMES": str(names), "SCALE_DIR": str(case)}
     argv = [sys.executable, "-m", "loadgate", "run", "-f", str(workdir / "lf.py"), "--slo", str(slo),
             "-H", host, "-u", str(users), "-r", str(users), "-t", f"{duration}s",
-            "--report-dir", str(case / "reports"), "-v"]
+            "--report-dir", str(case / "reports"), "-vv"]
     started = time.time()
     process = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     watcher = Watcher(process.pid)
     watcher.start()
     _, err = process.communicate()
     moments = {"exited": time.time(), **phases(err.decode())}
+    if logs is not None:
+        logs.mkdir(parents=True, exist_ok=True)
+        (logs / f"loadgate-{names}x{duration}s.log").write_bytes(err)
     watcher.done = True
     watcher.join(5)
     results = json.loads((case / "reports" / "results.json").read_text())
@@ -253,6 +258,7 @@ def main() -> None:
     parser.add_argument("--long", type=int, default=0, help="seconds of a 20-name run (0: none)")
     parser.add_argument("--soak", action="store_true", help="the 20-name run lasts 30 min")
     parser.add_argument("--only", help="comma-separated cases, e.g. 1,10,1000,long")
+    parser.add_argument("--logs", type=Path, help="keep each run's -vv log (every query, timed) here")
     args = parser.parse_args()
     long = 1800 if args.soak else args.long
     only = set(args.only.split(",")) if args.only else None
@@ -276,7 +282,7 @@ def main() -> None:
             for names, duration, label in cases:
                 if only is not None and label not in only:
                     continue
-                row = run_case(workdir, host, names, duration, args.users)
+                row = run_case(workdir, host, names, duration, args.users, args.logs)
                 # bare Locust's stop and start-up do not grow with the load's length: the soak
                 # line is compared with a bare run of the same names for --short seconds
                 bare = bare_locust(workdir, host, names, min(duration, args.short), args.users)
