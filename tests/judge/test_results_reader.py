@@ -9,6 +9,7 @@ import pytest
 
 from loadgate.compare.changes import HIGHER_IS_WORSE, TOTALS, _medians, compare, scope, value
 from loadgate.errors import ConfigError
+from loadgate.judge import interval_table
 from loadgate.judge.baseline import Run, load
 from loadgate.judge.estimates import FIGURES, figure_estimates
 from loadgate.judge.significance import Change, decide_changes
@@ -126,3 +127,43 @@ def test_what_simdjson_refuses_is_read_as_before(tmp_path):
     run = load(path).runs[0]
     assert run.requests[0]["requests"] == 10 ** 30
     assert list(run.totals["intervals"]["p95_ms"]) == doc["totals"]["intervals"]["p95_ms"]
+
+
+def as_plain(rows) -> list[dict]:
+    """Rows with their interval columns as lists (None: NaN), to compare two readings."""
+    def column(values):
+        return [None if math.isnan(v) else v for v in values]
+
+    return [{k: ({c: column(v[c]) for c in v} if k == "intervals" and v is not None else v)
+             for k, v in row.items()} for row in rows]
+
+
+def usual(rng: random.Random) -> dict:
+    """The usual shape with what the column-by-column reading must still take: null intervals,
+    a row without intervals, one with them null, one without a field, integers."""
+    doc = results_document(rng, names=("/a", "/b", "/c", "/d", "/e"))
+    a, b, c, d, _ = doc["requests"]
+    a["intervals"]["p95_ms"][3] = None
+    a["intervals"]["rps"] = [int(v) for v in a["intervals"]["rps"]]
+    del b["intervals"]
+    c["intervals"] = None
+    del d["p99_ms"]
+    return doc
+
+
+@pytest.mark.parametrize("shape", [usual, awkward])
+def test_rows_read_column_by_column_are_those_read_object_by_object(tmp_path, monkeypatch, shape):
+    path = tmp_path / "run.json"
+    path.write_text(json.dumps(shape(random.Random(3)) if shape is usual else shape(random.Random(3), 1.7e9)))
+    taken = []
+    rows = interval_table.rows
+    monkeypatch.setattr(interval_table, "rows", lambda *a: taken.append(rows(*a)) or taken[-1])
+    fast = load(path).runs[0]
+    monkeypatch.setattr(interval_table, "rows", lambda *a: None)
+    slow = load(path).runs[0]
+    assert (taken[-1] is not None) == (shape is usual)  # the awkward file: object by object
+    assert as_plain(fast.requests) == as_plain(slow.requests) and len(fast.requests) >= 5
+    assert fast.table.keys() == slow.table.keys()
+    for name, matrix in fast.table.items():
+        assert matrix.shape == slow.table[name].shape
+        assert ((matrix == slow.table[name]) | (matrix != matrix) & (slow.table[name] != slow.table[name])).all()

@@ -32,31 +32,23 @@ after (docs/benchmarks.md).
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from functools import cache, partial
+from functools import partial
 from pathlib import Path
 
 from loadgate import input_files
 from loadgate.errors import ConfigError
-from loadgate.judge.log_ratio import _np
+from loadgate.judge import interval_table
+from loadgate.judge.interval_table import NUMBER, UNREAD_COLUMNS, _simdjson  # noqa: F401
 
 MAX_BYTES = 64 * 1024 * 1024  # a results.json of 1 000 names with intervals is a few MB
 QUANTILE_FIELDS = {50.0: "p50_ms", 90.0: "p90_ms", 95.0: "p95_ms", 99.0: "p99_ms"}
 # types as sets, None allowed everywhere; bool is not a number here (a subclass of int)
-NUMBER, TEXT = frozenset({int, float, type(None)}), frozenset({str, type(None)})
+TEXT = frozenset({str, type(None)})
 # The fields a comparison reads, with the types a results.json holds (None is always allowed).
 SLO_FIELDS = {"name": TEXT, "sli": TEXT, "request": TEXT, "measured": NUMBER, "percentile": NUMBER,
               "for_s": NUMBER}
 ROW_FIELDS = {"method": TEXT, "name": TEXT, "requests": NUMBER, "failures": NUMBER, "rps": NUMBER,
               **{field: NUMBER for field in QUANTILE_FIELDS.values()}}
-UNREAD_COLUMNS = frozenset({"seconds", "start", "error_rate"})  # every other column is read
-
-
-@cache
-def _simdjson():
-    import simdjson
-
-    return simdjson
 
 
 def parse(path: Path, key: str):
@@ -117,25 +109,6 @@ def _kind(value: object) -> str:
     return "dict" if _is_object(value) else "list" if _is_array(value) else type(value).__name__
 
 
-class RowColumns(Mapping):
-    """One object's interval columns, each a view of its row in the column's matrix (made
-    when asked for: the comparison reads the matrices, the gate a few objects' columns)."""
-
-    __slots__ = ("_counts", "_row", "_table")
-
-    def __init__(self, table: dict, row: int, counts: dict[str, int]) -> None:
-        self._table, self._row, self._counts = table, row, counts
-
-    def __getitem__(self, name: str):
-        return self._table[name][self._row, :self._counts[name]]
-
-    def __iter__(self):
-        return iter(self._counts)
-
-    def __len__(self) -> int:
-        return len(self._counts)
-
-
 def entries(data, field: str, fields: dict, where: str, refuse) -> tuple[list[dict], dict]:
     """``data[field]``'s objects (a list, or ``totals``: one object) with the fields given,
     checked, their interval columns as float arrays (RowColumns); and the table of those
@@ -147,34 +120,21 @@ def entries(data, field: str, fields: dict, where: str, refuse) -> tuple[list[di
     single = where == "totals"
     if not (_is_object(found) if single else _is_array(found)):
         refuse(f"{field}: expected {'an object' if single else 'a list'}, got {_kind(found)}")
+    if not single and type(found) is _simdjson().Array:  # column by column where it can
+        table: dict = {}
+        if (fast := interval_table.rows(found, fields, table, where, refuse)) is not None:
+            return fast, table
     columns: dict[str, list] = {}
-    table: dict = {}
+    table = {}
     kept = [_entry(e, fields, where if single else f"{where}[{i}]", refuse, (columns, table, i))
             for i, e in enumerate([found] if single else found)]
     for name, cells in columns.items():
-        table[name] = _matrix(cells, len(kept), partial(_where, where, single, name), refuse)
+        table[name] = interval_table.matrix(*zip(*cells), len(kept), partial(_where, where, single, name), refuse)
     return kept, table
 
 
 def _where(where: str, single: bool, column: str, index: int) -> str:
     return f"{where if single else f'{where}[{index}]'}.intervals.{column}"
-
-
-def _matrix(cells: list, rows: int, where, refuse):
-    """One column of every object (cells: row index, count of values, float64 bytes)."""
-    np = _np()
-    index, counts, raws = zip(*cells)
-    sizes = list(map(len, map(memoryview, raws)))
-    if sizes != [8 * n for n in counts]:  # simdjson's as_buffer flattens nested arrays
-        refuse(f"{where(next(i for i, n, s in zip(index, counts, sizes) if s != 8 * n))}: "
-               "expected a list of numbers")
-    width = max(counts)
-    if len(cells) == rows and min(counts) == width:
-        return np.frombuffer(b"".join(raws)).reshape(rows, width)
-    matrix = np.full((rows, width), np.nan)
-    for i, n, raw in cells:
-        matrix[i, :n] = np.frombuffer(raw)
-    return matrix
 
 
 def _entry(entry, fields: dict, where: str, refuse, gather: tuple) -> dict:
@@ -192,39 +152,5 @@ def _entry(entry, fields: dict, where: str, refuse, gather: tuple) -> dict:
                 refuse(f"{where}.{name}: expected {kind}, got {plain(value)!r:.40}")
             kept[name] = value
         elif name == "intervals":
-            kept[name] = _intervals(entry[name], where, refuse, *gather)
+            kept[name] = interval_table.intervals(entry[name], where, refuse, *gather)
     return kept
-
-
-def _intervals(value, where: str, refuse, columns: dict, table: dict, index: int) -> RowColumns | None:
-    """``intervals``: an object of lists of numbers (or null), one per interval."""
-    if value is None:
-        return None
-    if not _is_object(value):
-        refuse(f"{where}.intervals: expected an object, got {_kind(value)}")
-    counts: dict[str, int] = {}
-    for column in value:
-        if column in UNREAD_COLUMNS:
-            continue
-        values = value[column]
-        try:
-            raw = values.as_buffer(of_type="d")  # float64s, or TypeError
-        except (TypeError, AttributeError):  # null, not a number, not an array, a Python list
-            raw = _column(values, f"{where}.intervals.{column}", refuse)
-        counts[column] = count = len(values)
-        cells = columns.get(column)
-        if cells is None:
-            columns[column] = cells = []
-        cells.append((index, count, raw))
-    return RowColumns(table, index, counts)
-
-
-def _column(values, where: str, refuse) -> bytes:
-    """A column simdjson's ``as_buffer`` refused, value by value (null: NaN)."""
-    values = values.as_list() if type(values) is _simdjson().Array else values
-    if type(values) is list and set(map(type, values)) <= NUMBER:
-        try:
-            return _np().array(values, dtype=float).tobytes()
-        except OverflowError:  # an integer beyond any float
-            pass
-    refuse(f"{where}: expected a list of numbers")
