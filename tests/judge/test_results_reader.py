@@ -11,8 +11,8 @@ from loadgate.compare.changes import HIGHER_IS_WORSE, TOTALS, _medians, compare,
 from loadgate.errors import ConfigError
 from loadgate.judge import interval_table
 from loadgate.judge.baseline import Run, load
+from loadgate.judge.comparisons import Change, decide_changes
 from loadgate.judge.estimates import FIGURES, figure_estimates
-from loadgate.judge.significance import Change, decide_changes
 from tests.helpers import results_document
 
 

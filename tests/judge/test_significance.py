@@ -185,3 +185,23 @@ def test_an_interval_too_wide_for_a_float_has_no_upper_bound():
                      parts=(("now", 1.37),), intervals_now=3, runs_base=1, autocorrelation=0.16)
     low, high = ratio.interval(0.999886364)
     assert high == math.inf and 0 <= low < 1
+
+
+def test_many_estimates_at_once_are_exactly_each_one_alone():
+    """log_ratio.beyond / halves (loadgate compare's thousands of figures in one call) give
+    bit for bit the p-values and interval widths of each estimate taken alone."""
+    from loadgate.judge.log_ratio import LogRatio, beyond, halves
+    from loadgate.judge.special import t_ppf, t_sf
+
+    rng = random.Random(4)
+    estimates = [LogRatio(rng.gauss(0, 0.3), rng.choice([0.0, rng.uniform(0.001, 0.5)]), rng.uniform(1, 500),
+                          (), 10, 3, 0.1) for _ in range(300)]
+    estimates.append(LogRatio(math.log(1.05), 0.0, 5.0, (), 10, 3, 0.1))  # exactly at the limit, no spread
+    levels = [rng.choice([0.9, 0.95, 0.999886364]) for _ in estimates]
+    above, below = beyond(estimates, 1.05)
+    for e, a, b, level, half in zip(estimates, above, below, levels, halves(estimates, levels)):
+        gap = e.diff - math.log(1.05)
+        z = gap / e.se if e.se > 0 else math.copysign(math.inf, gap or -1.0)
+        assert (a, b) == (t_sf(z, e.df), t_sf(-z, e.df))
+        assert half == t_ppf(0.5 + level / 2, e.df) * e.se
+    assert above[-1] == 1.0 and below[-1] == 0.0

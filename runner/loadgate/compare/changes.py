@@ -4,7 +4,7 @@ For the totals and every request present on both sides, each figure (p50, p90, p
 rate, throughput) is compared as the regression gate compares an objective: the interval
 figures of this run against those of every baseline run (judge/estimates.py), then worse /
 better / same (within +-threshold) / inconclusive with the chosen confidence, Holm-corrected
-over everything compared (judge/significance.py decide_changes).  The interval shown has each
+over everything compared (judge/comparisons.py decide_changes).  The interval shown has each
 end a one-sided bound at that confidence (two-sided 90 % for 95 %), as the gate's.
 """
 
@@ -15,8 +15,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from loadgate.judge.baseline import QUANTILE_FIELDS, Run
+from loadgate.judge.comparisons import Change, decide_changes
 from loadgate.judge.estimates import FIGURES, _matrix, _np, matrix_estimates
-from loadgate.judge.significance import Change, Decision, decide_changes
+from loadgate.judge.significance import Decision
 
 TOTALS = "all requests"
 NOTHING: dict = {}

@@ -55,22 +55,19 @@ class LogRatio:
     def ratio(self) -> float:
         return math.exp(self.diff)
 
-    def interval(self, confidence: float) -> tuple[float, float]:
-        half = t_ppf(0.5 + confidence / 2, self.df) * self.se
+    def interval(self, confidence: float, half: float | None = None) -> tuple[float, float]:
+        """``half``: this estimate's ``halves`` at ``confidence``, when taken for many at once."""
+        half = halves([self], [confidence])[0] if half is None else half
         return _exp(self.diff - half), _exp(self.diff + half)
 
-    def _z(self, limit: float) -> float:
-        gap = self.diff - math.log(limit)
-        return gap / self.se if self.se > 0 else math.copysign(math.inf, gap or -1.0)
-
     def p_above(self, limit: float) -> float:
-        return t_sf(self._z(limit), self.df)
+        return beyond([self], limit)[0][0]
 
     def p_below(self, limit: float) -> float:
-        return t_sf(-self._z(limit), self.df)
+        return beyond([self], limit)[1][0]
 
-    def more_data(self, limit: float, confidence: float) -> str:
-        half = t_ppf(0.5 + confidence / 2, self.df) * self.se
+    def more_data(self, limit: float, confidence: float, half: float | None = None) -> str:
+        half = halves([self], [confidence])[0] if half is None else half
         gap = abs(self.diff - math.log(limit))
         factor = (half / gap) ** 2 if gap > 0 else math.inf
         if factor > 25:
@@ -82,6 +79,24 @@ class LogRatio:
             return f"more data would settle it: {now}"
         runs = max(self.runs_base + 1, math.ceil(self.runs_base * factor))
         return f"more data would settle it: {now} and about {runs} baseline runs"
+
+
+def beyond(estimates: Sequence[LogRatio], limit: float) -> tuple[list[float], list[float]]:
+    """Each estimate's one-sided p-values against "ratio <= limit" and against "ratio >= limit"
+    (``p_above`` / ``p_below``: a batch of one): one call of the t distribution for all."""
+    np = _np()
+    diff, se, df = (np.array([getattr(e, name) for e in estimates], dtype=float) for name in ("diff", "se", "df"))
+    gap = diff - math.log(limit)
+    with np.errstate(divide="ignore", invalid="ignore"):  # no spread: beyond the limit or not at all
+        z = np.where(se > 0, gap / np.where(se > 0, se, 1.0), np.where(gap == 0, -np.inf, np.copysign(np.inf, gap)))
+    return t_sf(z, df).tolist(), t_sf(-z, df).tolist()
+
+
+def halves(estimates: Sequence[LogRatio], confidences: Sequence[float]) -> list[float]:
+    """Each estimate's half-width (log scale) of its interval at its confidence."""
+    np = _np()
+    df, se = (np.array([getattr(e, name) for e in estimates], dtype=float) for name in ("df", "se"))
+    return (t_ppf(0.5 + np.array(confidences, dtype=float) / 2, df) * se).tolist()
 
 
 @dataclass

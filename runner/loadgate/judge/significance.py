@@ -84,11 +84,12 @@ from loadgate.judge.estimates import (  # noqa: F401  (the estimates are part of
     log_ratio,
     rate_ratio,
 )
+from loadgate.judge.log_ratio import _np
 
 
 @dataclass(frozen=True)
 class Decision:
-    outcome: str  # fail | pass | inconclusive (the gate); worse | better | same | inconclusive (compare)
+    outcome: str  # fail | pass | inconclusive (the gate); worse | better | same | inconclusive (comparisons.py)
     ratio: float | None  # now / baseline (point estimate)
     low: float | None  # confidence interval of the ratio
     high: float | None
@@ -122,27 +123,28 @@ def _claims(q: Question) -> tuple[float, float]:
 
 
 def holm(p_values: Sequence[float]) -> tuple[list[float], list[int]]:
-    """Holm-adjusted p-values and each one's multiplier (m - rank + 1)."""
-    m = len(p_values)
-    order = sorted(range(m), key=lambda i: p_values[i])
-    adjusted, multiplier, running = [1.0] * m, [1] * m, 0.0
-    for rank, i in enumerate(order):
-        multiplier[i] = m - rank
-        running = max(running, min(1.0, (m - rank) * p_values[i]))
-        adjusted[i] = running
-    return adjusted, multiplier
+    """Holm-adjusted p-values and each one's multiplier (m - rank + 1), ties in the given order."""
+    np = _np()
+    p = np.array(p_values, dtype=float)
+    order = np.argsort(p, kind="stable")
+    multiplier = np.empty(len(p), dtype=int)
+    multiplier[order] = len(p) - np.arange(len(p))
+    adjusted = np.empty(len(p))
+    adjusted[order] = np.maximum.accumulate(np.fmin(1.0, multiplier[order] * p[order]))
+    return adjusted.tolist(), multiplier.tolist()
 
 
 def _outcomes(claims: Sequence[Sequence[float]], names: Sequence[str], alpha: float
               ) -> list[tuple[str, int]]:
     """Each question's first claim (in the order of ``names``) that holds after Holm's correction
     across all questions, with its multiplier; else ``inconclusive`` with the first claim's."""
+    np = _np()
     adjusted = [holm([c[j] for c in claims]) for j in range(len(names))]
-    outcomes = []
-    for i in range(len(claims)):
-        held = [(name, adj[1][i]) for name, adj in zip(names, adjusted) if adj[0][i] < alpha]
-        outcomes.append(held[0] if held else ("inconclusive", adjusted[0][1][i]))
-    return outcomes
+    held = np.array([a for a, _ in adjusted]) < alpha  # claims x questions
+    first = held.argmax(axis=0).tolist()  # the first that holds (0 when none does)
+    multipliers = [m for _, m in adjusted]
+    return [(names[j], multipliers[j][i]) if any_ else ("inconclusive", multipliers[0][i])
+            for i, (j, any_) in enumerate(zip(first, held.any(axis=0).tolist()))]
 
 
 def decide(questions: Sequence[Question], confidence: float = 0.95) -> list[Decision]:
@@ -153,51 +155,17 @@ def decide(questions: Sequence[Question], confidence: float = 0.95) -> list[Deci
             for q, (outcome, multiplier) in zip(questions, outcomes)]
 
 
-# -- changes between runs (loadgate compare): worse / better / same / inconclusive ---------------
-
-@dataclass(frozen=True)
-class Change:
-    """One figure compared between runs: its estimate, the threshold of "same", which side is worse."""
-
-    estimate: Estimate | str
-    threshold: float  # 0.05: "same" is a ratio within 0.95 .. 1.05
-    higher_is_worse: bool = True
-
-
-def _change_claims(q: Change) -> tuple[float, float, float]:
-    """One-sided p-values of "worse beyond the threshold", "better beyond it", and (two one-sided
-    tests) "within it"."""
-    if isinstance(q.estimate, NoFailures):
-        return 1.0, 1.0, 0.0
-    if isinstance(q.estimate, str):
-        return 1.0, 1.0, 1.0
-    up, down = 1 + q.threshold, 1 - q.threshold
-    rises, falls = q.estimate.p_above(up), q.estimate.p_below(down)
-    within = max(q.estimate.p_below(up), q.estimate.p_above(down))
-    return (rises, falls, within) if q.higher_is_worse else (falls, rises, within)
-
-
-def decide_changes(changes: Sequence[Change], confidence: float = 0.95) -> list[Decision]:
-    """Worse / better / same / inconclusive for each change; Holm across all of them."""
-    alpha = 1 - confidence
-    outcomes = _outcomes([_change_claims(c) for c in changes], ("worse", "better", "same"), alpha)
-    decisions = []
-    for c, (outcome, multiplier) in zip(changes, outcomes):
-        ratio = getattr(c.estimate, "ratio", None)
-        nearer = 1 + c.threshold if (ratio or 1.0) >= 1 else 1 - c.threshold
-        decisions.append(_decision(c, outcome, round(1 - 2 * alpha / multiplier, 9), len(changes),
-                                   nearer, "comparisons"))
-    return decisions
-
-
-def _decision(q: Question | Change, outcome: str, level: float, family: int, limit: float,
-              members: str = "objectives") -> Decision:
+def _decision(q, outcome: str, level: float, family: int, limit: float, members: str = "objectives",
+              half: float | None = None) -> Decision:
+    """``q``: a Question or a Change (judge/comparisons.py); ``half``: its log-ratio estimate's
+    half-width at ``level``, when taken for many at once (log_ratio.halves)."""
     if isinstance(q.estimate, str):
         return Decision("inconclusive", None, None, None, level, q.estimate,
                         "more data would settle it: a longer window or more baseline runs")
-    low, high = (None if math.isnan(v) else v for v in q.estimate.interval(level))
+    at = () if half is None else (half,)
+    low, high = (None if math.isnan(v) else v for v in q.estimate.interval(level, *at))
     basis = _basis(q.estimate) + (f"; Holm-corrected across {family} {members}" if family > 1 else "")
-    settle = q.estimate.more_data(limit, level) if outcome == "inconclusive" else ""
+    settle = q.estimate.more_data(limit, level, *at) if outcome == "inconclusive" else ""
     return Decision(outcome, q.estimate.ratio, low, high, level, basis, settle)
 
 

@@ -18,14 +18,18 @@ def _special():
     return special
 
 
-def t_sf(t: float, df: float) -> float:
-    """P(T > t) for Student's t with df degrees of freedom."""
-    return float(_special().stdtr(df, -t))
+def t_sf(t, df):
+    """P(T > t) for Student's t with df degrees of freedom (floats, or arrays: one call for many)."""
+    return _scalar_or_array(_special().stdtr(df, -t))
 
 
-def t_ppf(p: float, df: float) -> float:
-    """The t with P(T <= t) = p."""
-    return float(_special().stdtrit(df, p))
+def t_ppf(p, df):
+    """The t with P(T <= t) = p (floats, or arrays)."""
+    return _scalar_or_array(_special().stdtrit(df, p))
+
+
+def _scalar_or_array(out):
+    return float(out) if out.ndim == 0 else out
 
 
 def beta_cdf(x: float, a: float, b: float) -> float:
