@@ -63,7 +63,7 @@ def one_side(changes: Changes) -> list[str]:
 
 
 def console(changes: Changes) -> str:
-    table = [HEADER] + [tuple(visible(c) for c in cells(row)) for row in changes.rows]
+    table = [HEADER] + [(visible(row.scope), *cells(row)[1:]) for row in changes.rows]  # the rest is ours
     widths = [max(len(r[i]) for r in table) for i in range(len(HEADER))]
     right = {2, 3, 4}
     lines = ["  ".join(c.rjust(w) if i in right else c.ljust(w)
