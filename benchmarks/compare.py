@@ -5,7 +5,8 @@ Writes synthetic results.json files (--requests requests, --intervals 1 s interv
 shape report/json_report.py writes) for --runs baseline runs and one current run in which every
 tenth request is 30 % slower, then times the whole command in this process (reading, comparing,
 formatting; wall and CPU time: on a shared machine the CPU time is the steadier figure) and
-each stage, then the command as a process of its own (imports included), as a user runs it.
+each stage, then the command as a process of its own (imports and exit included), as a user
+runs it.
 Usage: .venv/bin/python benchmarks/compare.py [--requests 1000] [--runs 30] [--intervals 30]
 [--repeat 3]
 """
@@ -102,11 +103,11 @@ def main_() -> None:
 
 
 def process(base: Path, current: Path) -> str:
-    """``loadgate compare`` in a process of its own: wall and CPU time, imports included."""
+    """``loadgate compare`` in a process of its own, as the ``loadgate`` command runs it (its
+    entry point, exit included): wall and CPU time, imports included."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-c", "import sys; from loadgate.cli import main; "
-                    "sys.exit(main(sys.argv[1:]))", "compare", str(base), str(current), "--format",
+    subprocess.run([sys.executable, "-m", "loadgate", "compare", str(base), str(current), "--format",
                     "markdown"], stdout=subprocess.DEVNULL, check=True)
     wall, after = time.perf_counter() - started, resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime

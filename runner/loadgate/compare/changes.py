@@ -6,6 +6,14 @@ figures of this run against those of every baseline run (judge/estimates.py), th
 better / same (within +-threshold) / inconclusive with the chosen confidence, Holm-corrected
 over everything compared (judge/comparisons.py decide_changes).  The interval shown has each
 end a one-sided bound at that confidence (two-sided 90 % for 95 %), as the gate's.
+
+Speed (issue #22; benchmarks/compare.py: 30 baseline runs and one of 1 000 requests x 30
+intervals, 81 MB; this 2-core machine, load average 1-1.5, 20:08 UTC 4 Dec 2026, before and
+after alternately): the ``loadgate compare`` command 1.26-1.40 s -> 0.92-1.00 s; in one process
+0.98-1.01 s -> 0.63-0.68 s, of which reading 0.44-0.50 s -> 0.37-0.40 s (judge/interval_table.py),
+comparing 0.37-0.42 s -> 0.21-0.22 s (deciding at once: judge/comparisons.py; the garbage
+collector paused), the console table 0.06 s -> 0.04-0.07 s; imports 0.45 s -> 0.23 s, of which
+scipy.special 0.15 s (docs/benchmarks.md: what is left).
 """
 
 from __future__ import annotations
