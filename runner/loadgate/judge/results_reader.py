@@ -24,9 +24,10 @@ nesting beyond 1 024) is parsed again by pydantic-core / the standard library, f
 error or result.  A
 JSON object with a key twice is read with the first (the standard library keeps the last).
 Each column of a run is one matrix (a row per request), from which ``loadgate compare`` takes
-its rows by index; a request's own columns are views made when asked for (RowColumns).  The
-whole ``loadgate compare`` of that history, in one process: 2.75-2.86 s of CPU before, 0.93-1.40 s
-after (docs/benchmarks.md).
+its rows by index; a request's own columns are views made when asked for (RowColumns); the
+usual list of requests is read in one pass (judge/interval_table.py).  The whole ``loadgate
+compare`` of that history, in one process: 2.75-2.86 s of CPU before, 0.93-1.40 s after, 0.63-0.68
+s after the second pass (docs/benchmarks.md).
 """
 
 from __future__ import annotations
