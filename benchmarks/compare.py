@@ -68,9 +68,10 @@ def write(folder: Path, requests: int, base_runs: int, intervals: int) -> tuple[
 
 
 def timed(what, *args):
-    started = time.perf_counter()
+    """``what(*args)``, and its wall and CPU time as text."""
+    started, cpu = time.perf_counter(), time.process_time()
     out = what(*args)
-    return out, time.perf_counter() - started
+    return out, f"{time.perf_counter() - started:.2f} s / {time.process_time() - cpu:.2f} s of CPU"
 
 
 def main_() -> None:
@@ -88,16 +89,16 @@ def main_() -> None:
         for _ in range(args.repeat):
             cpu = time.process_time()
             with contextlib.redirect_stdout(io.StringIO()) as out:
-                _, whole = timed(main, ["compare", str(base), str(current), "--format", "markdown"])
-            cpu = time.process_time() - cpu
+                started = time.perf_counter()
+                main(["compare", str(base), str(current), "--format", "markdown"])
+            whole, cpu = time.perf_counter() - started, time.process_time() - cpu
             read, t_read = timed(runs.baseline_runs, [str(base)])
             now = runs.current_run(str(current))
             result, t_compare = timed(changes.compare, read, now)
             _, t_format = timed(formats.console, result)
-            print(f"loadgate compare: {whole:.2f} s, {cpu:.2f} s of CPU (reading {t_read:.2f} s, "
-                  f"comparing {t_compare:.2f} s, "
-                  f"formatting {t_format:.2f} s); {result.count('worse')} worse of {len(result.rows)}, "
-                  f"{len(out.getvalue())} characters of Markdown")
+            print(f"loadgate compare: {whole:.2f} s, {cpu:.2f} s of CPU (reading {t_read}, "
+                  f"comparing {t_compare}, the console table {t_format}); {result.count('worse')} worse of "
+                  f"{len(result.rows)}, {len(out.getvalue())} characters of Markdown")
         for _ in range(args.repeat):
             print(process(base, current))
 
