@@ -64,7 +64,7 @@ def output(folder: Path, args: tuple, capsys) -> str:
     return out
 
 
-@pytest.mark.parametrize("args, expected", zip(RUNS, FILES))
+@pytest.mark.parametrize("args, expected", list(zip(RUNS, FILES)))
 def test_compare_output_is_what_it_was(tmp_path, monkeypatch, capsys, args, expected):
     monkeypatch.chdir(tmp_path)
     write_history(tmp_path)

@@ -178,21 +178,14 @@ def log_ratios(now: Sequence[np.ndarray], baseline: Sequence[np.ndarray], trim: 
     np = _np()
     rows = (list(now) + list(baseline))[0].shape[0] if (now or baseline) else 0
     a_runs, b_runs = _Runs.of(now, rows, trim), _Runs.of(baseline, rows, trim)
-    num = a_runs.lag.sum(axis=1) + b_runs.lag.sum(axis=1)
-    den = a_runs.lag_squares.sum(axis=1) + b_runs.lag_squares.sum(axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        rho = np.where(den > 0, np.clip(num / np.where(den > 0, den, 1), 0.0, MAX_AUTOCORRELATION), 0.0)
+    rho = _autocorrelation(a_runs, b_runs)
     inflation = (1 + rho) / (1 - rho)
     a, b = _side(a_runs, inflation), _side(b_runs, inflation)
     k = b["k"]
     base_var = np.maximum(b["within"], b["between"])
     tau2 = np.maximum(b["between"] - b["within"], 0.0) * k  # run-to-run variance beyond within
     base_df = np.where(b["between"] <= b["within"], b["df"], k - 1)
-    parts = ((a["within"], a["df"]), (tau2, k - 1), (base_var, base_df))
-    total = sum(v for v, _ in parts)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        denom = sum(np.where((v > 0) & (d > 0), v ** 2 / np.where(d > 0, d, 1), 0.0) for v, d in parts)
-        df = np.maximum(np.where(denom > 0, total ** 2 / np.where(denom > 0, denom, 1), 1e6), 1.0)
+    total, df = _satterthwaite(((a["within"], a["df"]), (tau2, k - 1), (base_var, base_df)))
     diff = a["level"] - b["level"]
     out: list[LogRatio | str] = []
     for i in range(len(diff)):
@@ -207,6 +200,25 @@ def log_ratios(now: Sequence[np.ndarray], baseline: Sequence[np.ndarray], trim: 
                              ("baseline", float(base_var[i]))),
                             counts[0], int(k[i]), float(rho[i])))
     return out
+
+
+def _autocorrelation(a_runs: _Runs, b_runs: _Runs) -> np.ndarray:
+    """Each row's lag-1 autocorrelation pooled over both sides' runs, clipped to 0 .. MAX."""
+    np = _np()
+    num = a_runs.lag.sum(axis=1) + b_runs.lag.sum(axis=1)
+    den = a_runs.lag_squares.sum(axis=1) + b_runs.lag_squares.sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(den > 0, np.clip(num / np.where(den > 0, den, 1), 0.0, MAX_AUTOCORRELATION), 0.0)
+
+
+def _satterthwaite(parts) -> tuple[np.ndarray, np.ndarray]:
+    """The total of the (variance, degrees of freedom) parts and its Satterthwaite df."""
+    np = _np()
+    total = sum(v for v, _ in parts)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        denom = sum(np.where((v > 0) & (d > 0), v ** 2 / np.where(d > 0, d, 1), 0.0) for v, d in parts)
+        df = np.maximum(np.where(denom > 0, total ** 2 / np.where(denom > 0, denom, 1), 1e6), 1.0)
+    return total, df
 
 
 def matrix(values: Sequence[float | None]) -> np.ndarray:
