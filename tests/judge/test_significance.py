@@ -205,3 +205,30 @@ def test_many_estimates_at_once_are_exactly_each_one_alone():
         assert (a, b) == (t_sf(z, e.df), t_sf(-z, e.df))
         assert half == t_ppf(0.5 + level / 2, e.df) * e.se
     assert above[-1] == 1.0 and below[-1] == 0.0
+
+
+def drifting_runs(count: int, seed: int, shift: float = 1.0) -> list[list[tuple[int, int]]]:
+    """Runs whose error rate moves from run to run (log-normal, 40 %), steady within each run."""
+    rng = random.Random(seed)
+    return [counts(0.01 * shift * math.exp(rng.gauss(0, 0.4)), seed=rng.randrange(10**9)) for _ in range(count)]
+
+
+def alarms(shift: float, pairs: int = 200) -> int:
+    failed = 0
+    for i in range(pairs):
+        *baseline, now = drifting_runs(6, seed=1000 + i)
+        if shift != 1.0:
+            now = drifting_runs(1, seed=5000 + i, shift=shift)[0]
+        failed += rate([now], baseline).outcome == "fail"
+    return failed
+
+
+def test_error_rates_that_move_from_run_to_run_count_the_spread_of_the_baseline_runs():
+    """Within one run the failures look binomial; between runs the rate moves by ~40 %.  Judged
+    on the intervals alone, one run against five baseline runs of the same service failed 24 of
+    200 times; counting the spread of the baseline runs' totals (Pearson chi^2 over runs), 8 of
+    200, and an error rate five times higher still fails (39 of 40 either way)."""
+    assert alarms(1.0) <= 12  # ~5 % of 200, with room for the spread of a 200-pair estimate
+    assert alarms(5.0, pairs=40) >= 36
+    steady = sig.rate_ratio([counts(0.01, seed=1)], [counts(0.01, seed=2 + i) for i in range(5)])
+    assert steady.dispersion < 2  # runs that agree keep their counts

@@ -106,18 +106,21 @@ class NoFailures:
         return ""
 
 
-def rate_ratios(now: tuple, baseline: tuple) -> list[RateRatio | NoFailures | str]:
+def rate_ratios(now: tuple, baseline: tuple, baseline_runs: Sequence[tuple] = ()
+                ) -> list[RateRatio | NoFailures | str]:
     """Compare failures and requests per interval, row by row: each side a pair of matrices
-    (rows x intervals, every run's intervals side by side; NaN counts as 0)."""
+    (rows x intervals, every run's intervals side by side; NaN counts as 0).  ``baseline_runs``:
+    each baseline run's pair of matrices, whose totals measure run-to-run overdispersion."""
     np = _np()
     sides = [tuple(np.nan_to_num(m) for m in side) for side in (now, baseline)]
     totals = [(f.sum(axis=1), n.sum(axis=1)) for f, n in sides]
     chi2, cells = 0.0, 0
     for (f, n), (failures, requests) in zip(sides, totals):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            rate = np.where(requests > 0, failures / np.where(requests > 0, requests, 1), 0.0)
-        more_chi2, more_cells = _dispersion(f, n, rate)
+        more_chi2, more_cells = _dispersion(f, n, _rate(failures, requests))
         chi2, cells = chi2 + more_chi2, cells + more_cells
+    with np.errstate(divide="ignore", invalid="ignore"):
+        phi = np.where(cells > 2, np.maximum(chi2 / np.where(cells > 2, cells - 2, 1), 1.0), 1.0)
+    phi = np.maximum(phi, _between_runs(baseline_runs, totals[1]))
     out: list[RateRatio | NoFailures | str] = []
     for i in range(len(totals[0][0])):
         (f_now, n_now), (f_base, n_base) = ((float(f[i]), float(n[i])) for f, n in totals)
@@ -126,10 +129,30 @@ def rate_ratios(now: tuple, baseline: tuple) -> list[RateRatio | NoFailures | st
         elif f_now + f_base == 0:
             out.append(NoFailures())
         else:
-            df = cells[i] - 2
-            phi = max(chi2[i] / df, 1.0) if df > 0 else 1.0
-            out.append(RateRatio(f_now / phi, (f_now + f_base) / phi, int(n_now), int(n_base), float(phi)))
+            d = float(phi[i])
+            out.append(RateRatio(f_now / d, (f_now + f_base) / d, int(n_now), int(n_base), d))
     return out
+
+
+def _rate(failures, requests):
+    np = _np()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(requests > 0, failures / np.where(requests > 0, requests, 1), 0.0)
+
+
+def _between_runs(runs: Sequence[tuple], pooled: tuple):
+    """Per row: Pearson chi^2 / df of the baseline runs' failure totals around their pooled rate
+    (1 with fewer than two runs): whole runs differ more than their intervals say when the
+    error rate moves from run to run (a flaky dependency, a warm cache or not), and this run has
+    its own run effect, so its counts count as that many fewer independent ones too."""
+    np = _np()
+    if len(runs) < 2:
+        return 1.0
+    failures = np.stack([np.nan_to_num(f).sum(axis=1) for f, _ in runs], axis=1)
+    requests = np.stack([np.nan_to_num(n).sum(axis=1) for _, n in runs], axis=1)
+    chi2, used = _dispersion(failures, requests, _rate(*pooled))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(used > 1, np.maximum(chi2 / np.where(used > 1, used - 1, 1), 1.0), 1.0)
 
 
 def _pairs(runs: Sequence[Sequence[tuple[int, int]]]) -> tuple:
@@ -142,7 +165,7 @@ def _pairs(runs: Sequence[Sequence[tuple[int, int]]]) -> tuple:
 def rate_ratio(now: Sequence[Sequence[tuple[int, int]]], baseline: Sequence[Sequence[tuple[int, int]]]
                ) -> RateRatio | NoFailures | str:
     """One comparison: (failures, requests) per interval, one list per run."""
-    return rate_ratios(_pairs(now), _pairs(baseline))[0]
+    return rate_ratios(_pairs(now), _pairs(baseline), [_pairs([run]) for run in baseline])[0]
 
 
 # -- one figure of results.json interval columns --------------------------------------------------
@@ -191,5 +214,5 @@ def matrix_estimates(figure: str, now, baseline: Sequence) -> list[Estimate | st
     """As figure_estimates, from each run's matrix of ``figure`` (rows x intervals, NaN: no
     value; for the error rate a pair of matrices, failures and requests)."""
     if figure == "error_rate":
-        return rate_ratios(_counts([now]), _counts(baseline))
+        return rate_ratios(_counts([now]), _counts(baseline), baseline)
     return log_ratios([now], list(baseline))

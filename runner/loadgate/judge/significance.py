@@ -27,7 +27,10 @@ each other (issue #13 measured p99 moving -9.5 % .. +3 % between A/A runs).  So:
   ratio of two rates is judged with the conditional binomial test (failures now out of all
   failures, given the requests on each side), its exact Clopper-Pearson interval, and the counts
   divided by the overdispersion (Pearson chi^2 / df over intervals, at least 1): bursts of
-  failures count as fewer independent ones.
+  failures count as fewer independent ones.  With two or more baseline runs, the dispersion of
+  their totals around their pooled rate (Pearson chi^2 / (runs - 1)) is the floor: an error rate
+  that moves from run to run (40 % here) made one run against five of the same service "fail"
+  24 times in 200 judged on intervals alone, 8 with it (tests/judge/test_significance.py).
 - Several objectives from one ``each:``: Holm's step-down correction of the fail claims and,
   separately, of the pass claims, so neither a false alarm nor a false all-clear grows with the
   number of requests; each interval is shown at the level its claim was tested at.
