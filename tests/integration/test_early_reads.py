@@ -9,7 +9,7 @@ import time
 import pytest
 
 from loadgate.errors import InfraError
-from loadgate.measure import intervals, stalls, window
+from loadgate.measure import intervals, stalls, timeline, window
 from loadgate.measure.reader import Reader
 from loadgate.measure.readings import Scrapes
 from loadgate.report.json_report import columns
@@ -37,9 +37,11 @@ def test_intervals_read_while_the_load_runs_are_those_read_at_the_end(gate, prom
         return real(reader, text, instants, seconds)
 
     monkeypatch.setattr(intervals, "read_range", watched)
+    charted = watch_charts(monkeypatch, early_reads_fail)
     started = time.time()
     assert gate.run(SLOS, "--prometheus-url", url, "--run-id", "early",
                     load="users: 10\n  spawn_rate: 10\n  duration: 16s\n  warmup: 2s") == 0
+    drawn, chart_reads = charted["timeline"], list(charted["points"])  # before the reads below
     early = [n for thread, n in reads if thread == "early-reads"]
     late = [n for thread, n in reads if thread != "early-reads"]
     assert early, "nothing was read while the load ran"
@@ -56,6 +58,47 @@ def test_intervals_read_while_the_load_runs_are_those_read_at_the_end(gate, prom
     for request in results["requests"]:
         assert request["intervals"] == as_json(by_name[(request["method"], request["name"])])
     scrapes_in_parts_are_scrapes_read_at_once(url, again.window)
+    charts_in_parts_are_charts_read_at_once(url, again.window, drawn, chart_reads, early_reads_fail)
+
+
+def watch_charts(monkeypatch, early_reads_fail: bool) -> dict:
+    """Which thread read how many chart points, and the timeline the run drew."""
+    charted: dict = {"points": [], "timeline": None}
+    real_points, real_chart = timeline.read_points, timeline.chart
+
+    def points(reader, readings, query, times, step):
+        missing = readings.missing(query, times)
+        charted["points"].append((threading.current_thread().name, len(missing)))
+        if early_reads_fail and threading.current_thread().name == "early-reads":
+            raise InfraError("Prometheus range query failed: (a test)")
+        return real_points(reader, readings, query, times, step)
+
+    def chart(*args):
+        charted["timeline"] = real_chart(*args)
+        return charted["timeline"]
+
+    monkeypatch.setattr(timeline, "read_points", points)
+    monkeypatch.setattr(timeline, "chart", chart)
+    return charted
+
+
+def charts_in_parts_are_charts_read_at_once(url: str, measured, drawn, chart_reads: list,
+                                            early_reads_fail: bool) -> None:
+    """The charts' points read while the load ran and the rest at the end are those one read of
+    the whole load gives (up to the window's end: later, Prometheus marks the exporter's series
+    stale), and most were read early."""
+    early = sum(n for thread, n in chart_reads if thread == "early-reads")
+    late = sum(n for thread, n in chart_reads if thread != "early-reads")
+    whole = timeline.chart(url, measured, "early")
+    if early_reads_fail:  # every point read after the final scrape
+        assert late >= len(whole.times) * len(whole.series), chart_reads
+    else:
+        assert early > late, chart_reads
+    assert drawn.times == whole.times and len(drawn.times) >= 16
+    upto = sum(t <= measured.end for t in drawn.times)
+    for key, values in drawn.series.items():
+        assert values[:upto] == whole.series[key][:upto], key
+        assert any(v is not None for v in values), key
 
 
 def scrapes_in_parts_are_scrapes_read_at_once(url: str, measured) -> None:

@@ -51,6 +51,7 @@ class Readings:
 
     answers: dict[str, Answers] = field(default_factory=dict)
     scrapes: Scrapes = field(default_factory=Scrapes)
+    chart_step: float | None = None  # the charts' step, chosen from the planned load (timeline.py)
 
     def add(self, promql: str, instants: tuple[float, ...], found: dict[Key, list]) -> None:
         """Keep a range query's answer: per group, one value per instant (None: no sample)."""

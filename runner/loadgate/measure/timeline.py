@@ -16,6 +16,7 @@ from loadgate.errors import InfraError
 from loadgate.measure import promql
 from loadgate.measure.promql import FAILURES, LOAD_START, REQUESTS, USERS
 from loadgate.measure.reader import Reader
+from loadgate.measure.readings import Readings
 from loadgate.model import Timeline, Window
 
 log = logging.getLogger("loadgate")
@@ -58,18 +59,32 @@ def aligned(result: list, times: tuple[float, ...]) -> tuple[float | None, ...]:
     return tuple(found.get(t) for t in times)
 
 
-def read(reader: Reader, load_start: float, load_end: float) -> Timeline:
-    step = choose_step(load_end - load_start)
+def read(reader: Reader, load_start: float, load_end: float, readings: Readings | None = None) -> Timeline:
+    """Every chart series from the start of the load to its end: the points read while the load
+    ran (``readings``, watch/early_reads.py, with the step chosen then) and the rest now."""
+    kept = readings or Readings()
+    step = kept.chart_step or choose_step(load_end - load_start)
     times = steps(load_start, load_end, step)
-
-    def one(query: str) -> tuple[float | None, ...]:
-        return aligned(reader.range(query, times[0], times[-1], step), times)
-
     queries = series_queries(rate_window(step))
     with ThreadPoolExecutor(max_workers=len(queries)) as pool:
-        futures = {key: pool.submit(one, query) for key, query in queries.items()}
-        series = {key: future.result() for key, future in futures.items()}
+        for future in [pool.submit(read_points, reader, kept, query, times, step) for query in queries.values()]:
+            future.result()
+    series = {key: tuple(kept.aligned(query, times).get((), (None,) * len(times)))
+              for key, query in queries.items()}
     return Timeline(start=load_start, step=step, times=times, series=series)
+
+
+def read_points(reader: Reader, readings: Readings, query: str, times: tuple[float, ...], step: float) -> None:
+    """The points of ``query`` at ``times`` not read yet, in one range query, kept in ``readings``.
+
+    A point depends on the samples up to its time only, so the points read while the load ran
+    are final: 20 names x 1 h, the three percentile charts over 300 points (each a rate() of the
+    all-requests histogram over 24 s) were most of the 3.7 s read after the final scrape, and
+    Prometheus' work for them grows with the run's length (0.45 s per chart at 7 min here)."""
+    missing = readings.missing(query, times)
+    if missing:
+        stretch = times[times.index(missing[0]):times.index(missing[-1]) + 1]
+        readings.add(query, stretch, {(): list(aligned(reader.range(query, stretch[0], stretch[-1], step), stretch))})
 
 
 def load_start(reader: Reader, window: Window) -> float:
@@ -114,13 +129,14 @@ def fill_gap(reader: Reader, timeline: Timeline, end: float) -> Timeline:
     return dataclasses.replace(timeline, series=series, first_scrape=reader.at)
 
 
-def chart(url: str, window: Window, run_id: str | None = None) -> Timeline | None:
+def chart(url: str, window: Window, run_id: str | None = None,
+          readings: Readings | None = None) -> Timeline | None:
     """The charts' figures from the start of the load to the end of ``window``; None (and a
     warning) if Prometheus cannot say.  measure/window.py reads them beside the verdict's figures."""
     reader = Reader(url, run_id=run_id)
     try:
         start = load_start(reader, window)
-        return fill_gap(reader, read(reader, start, window.end), window.end)
+        return fill_gap(reader, read(reader, start, window.end, readings), window.end)
     except InfraError as exc:
         log.warning("no charts in report.html: %s", exc)
         return None

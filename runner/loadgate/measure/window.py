@@ -137,7 +137,7 @@ def measure(url: str, objectives: Iterable[Objective], until: float | None = Non
     window = read_window(reader, until)
     phases.reached("final scrape")
     with ThreadPoolExecutor(max_workers=1) as pool:  # the charts meanwhile (best effort)
-        charts = pool.submit(timeline.chart, url, window, run_id)
+        charts = pool.submit(timeline.chart, url, window, run_id, readings)
         found = dataclasses.replace(figures(reader, window, objectives, until, readings),
                                     timeline=charts.result())
     phases.reached("measured")

@@ -2,8 +2,9 @@
 
 A background thread asks Prometheus, every POLL_EVERY seconds, for measure/intervals.py's range
 queries (totals and every request: counts, failures, histograms; the scrape instants) at the
-interval ends that the latest scrape has closed, and for the raw samples measure/stalls.py reads
-up to that scrape.  An end is closed once Prometheus holds a scrape at or after it: the value at
+interval ends that the latest scrape has closed, for the raw samples measure/stalls.py reads
+up to that scrape, and for the charts' points up to it (measure/timeline.py; their step is chosen
+from the planned load, so the end reads only the last few).  An end is closed once Prometheus holds a scrape at or after it: the value at
 an end depends on the samples up to it only, and one scrape's samples land together.  The answers are kept (measure/readings.py) under their PromQL text, and
 measure/intervals.py reads after the final scrape only the ends they do not hold: the verdict's
 figures are those of the same queries, read in parts.  Nothing here can change a figure: a read
@@ -42,7 +43,7 @@ from urllib3.util.retry import Retry
 
 from loadgate.config.plan import Plan
 from loadgate.errors import InfraError
-from loadgate.measure import cardinality, grouped, intervals, promql, stalls
+from loadgate.measure import cardinality, grouped, intervals, promql, stalls, timeline
 from loadgate.measure.reader import Reader
 from loadgate.measure.readings import Readings
 from loadgate.model import Window
@@ -58,8 +59,10 @@ STOP_WAIT = QUERY_TIMEOUT + 1.0  # to let a read under way finish when the load 
 class EarlyReads:
     """The thread that reads the intervals closed so far; ``readings()`` once the load is over."""
 
-    def __init__(self, reader: Reader, window_seconds: float, each: bool) -> None:
+    def __init__(self, reader: Reader, window_seconds: float, each: bool, load_seconds: float | None = None) -> None:
         self.reader, self.planned, self.each = reader, window_seconds, each
+        self.load_seconds = load_seconds or window_seconds  # the charts' step comes from it
+        self.load_start: float | None = None
         self._readings = Readings()
         self.start: float | None = None
         self.seconds: float | None = None
@@ -93,6 +96,20 @@ class EarlyReads:
                     self._readings.add(text, stretch,
                                        intervals.read_range(self.reader, text, stretch, self.seconds))
         self._check_names()
+        self._read_charts(last)
+
+    def _read_charts(self, last: float) -> None:
+        """The charts' points up to the latest scrape, at the step the planned load gives them
+        (measure/timeline.py reads the rest after the final scrape)."""
+        if self.load_start is None:
+            self.load_start = self.reader.number(promql.LOAD_START)
+        if self.load_start is None or self._stop.is_set():
+            return
+        step = self._readings.chart_step = timeline.choose_step(self.load_seconds)
+        closed = tuple(t for t in timeline.steps(self.load_start, last, step) if t <= last)
+        for query in timeline.series_queries(timeline.rate_window(step)).values():
+            if closed and not self._stop.is_set():
+                timeline.read_points(self.reader, self._readings, query, closed, step)
 
     def _read_scrapes(self, last: float) -> None:
         """The raw samples stalls.py reads, up to the latest scrape (all of whose samples are in)."""
@@ -148,7 +165,7 @@ def reading(plan: Plan, prometheus_url: str) -> Iterator[EarlyReads | None]:
         yield None
         return
     reader = Reader(prometheus_url, timeout=QUERY_TIMEOUT, retry=Retry(total=0), run_id=plan.run_id)
-    early = EarlyReads(reader, plan.duration - plan.warmup, compares_each(plan))
+    early = EarlyReads(reader, plan.duration - plan.warmup, compares_each(plan), plan.duration)
     early.start_reading()
     try:
         yield early
