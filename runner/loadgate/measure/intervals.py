@@ -41,6 +41,9 @@ QUANTILES = (("p50_ms", 0.5), ("p90_ms", 0.9), ("p95_ms", 0.95), ("p99_ms", 0.99
 Key = tuple[str, str]  # (method, name)
 
 
+SPACING_SPAN = 120.0  # seconds of scrapes that tell their spacing: 480 at loadgate's 250 ms
+
+
 def interval_seconds(window_seconds: float, scrape_seconds: float) -> float:
     """1 s; more for windows of over MAX_INTERVALS whole seconds (the shortest whole number of
     seconds leaving at most MAX_INTERVALS whole intervals: a 120.03 s window keeps 1 s, a 1800.03 s
@@ -56,9 +59,10 @@ def ends(window: Window, seconds: float) -> tuple[float, ...]:
 
 def scrape_spacing(reader: Reader, window: Window, default: float | None = 1.0,
                    at_least: int = 1) -> float | None:
-    """Median time between the exporter's scrapes during the window (0.25 s with loadgate's own);
-    ``default`` with fewer than ``at_least`` gaps between scrapes to tell."""
-    span = promql.duration(window.seconds + 1)
+    """Median time between the exporter's scrapes during the window's last SPACING_SPAN seconds
+    at most (0.25 s with loadgate's own); ``default`` with fewer than ``at_least`` gaps to tell.
+    Every scrape of the window was read before: 2 400 samples took 0.26 s after a 10-min run."""
+    span = promql.duration(min(window.seconds + 1, SPACING_SPAN))
     stamps = sorted({float(ts) for _, raw in reader.raw(f"{promql.FINISHED}[{span}]") for ts, _ in raw})
     gaps = [b - a for a, b in zip(stamps, stamps[1:])]
     return median(gaps) if len(gaps) >= at_least else default

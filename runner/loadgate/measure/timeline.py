@@ -111,11 +111,19 @@ def fill_leading(values: tuple[float | None, ...], value: float | None) -> tuple
     return (round(value, 3),) * first + values[first:]
 
 
+FIRST_SCRAPE_WITHIN = 30.0  # seconds of the load looked at first for its first scrape
+
+
 def first_scrape(reader: Reader, start: float, end: float) -> float | None:
-    reader.at = end
-    samples = reader.raw(f"{USERS}[{max(1, math.ceil(end - start) + 5)}s]")
-    stamps = [float(ts) for _, values in samples for ts, _ in values]
-    return min(stamps) if stamps else None
+    """When Prometheus first scraped the load: looked for in its first FIRST_SCRAPE_WITHIN seconds
+    (a whole hour's samples cost a read at the end), then in the rest."""
+    for until in dict.fromkeys((min(end, start + FIRST_SCRAPE_WITHIN), end)):
+        reader.at = until
+        samples = reader.raw(f"{USERS}[{max(1, math.ceil(until - start) + 5)}s]")
+        stamps = [float(ts) for _, values in samples for ts, _ in values]
+        if stamps:
+            return min(stamps)
+    return None
 
 
 def fill_gap(reader: Reader, timeline: Timeline, end: float) -> Timeline:
