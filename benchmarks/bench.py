@@ -173,8 +173,9 @@ def main() -> None:
     parser.add_argument("--only", choices=["throughput"], help="only the throughput test")
     args = parser.parse_args()
     ports = free_port(), free_port()
+    # the demo service's own log (a connection Locust resets at its stop) would drown the output
     services = [subprocess.Popen([sys.executable, "-m", "loadgate.demo", "--port", str(ports[0])],
-                                 stdout=subprocess.DEVNULL),
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL),
                 subprocess.Popen([sys.executable, "-c", FAST_TARGET, str(ports[1])])]
     time.sleep(1)
     hosts = [f"http://127.0.0.1:{port}" for port in ports]
