@@ -229,7 +229,7 @@ def throughput(workdir: Path, host: str, target: int, args: argparse.Namespace) 
         cpu["target"] = cpu.get("target", 0.0) + cpu_seconds(target) - before
     print("throughput test, 4 FastHttpUser users at full speed against a fast local target:")
     report_exporter("  exporter alone", bare, exported, goal=0.95)
-    report_exporter("  loadgate run", bare, gated, goal=0.95)
+    report_exporter("  under the gate (loadgate run)", bare, gated, goal=0.95)
     load = sum(g.load for g in gated)
     print("  CPU under loadgate run, cores used per second of load: " + ", ".join(
         f"{name} {seconds / load:.2f}" for name, seconds in sorted(cpu.items(), key=lambda kv: -kv[1])))
