@@ -17,6 +17,13 @@ more pairs and noise levels can be judged than real runs on a shared machine all
   less), Mann-Whitney / Hodges-Lehmann and a moving-block bootstrap (benchmarks/regression.py's).
 
 A false alarm is an A/A "fail"; caught is an A/B "fail"; inconclusive A/A is neither.
+Before the methods, a yardstick for each figure: a test that knew the true spread of the
+estimate (the root mean square of the A/A pairs' measured log ratios, which hold every noise a
+real pair has: within runs and between them) instead of estimating it from the pair, judged at
+the same one-sided 95 %: what no method that must estimate the spread from one pair can beat on
+these runs.  With it, the spread that catching 19 of 20 slowdowns of the recorded size would
+need, and the spread that would let 19 of 20 A/A pairs pass (an interval within the limit),
+each with the window about that long (the spread taken to shrink as 1 / sqrt(window)).
 ``--compare``: the same pairs through ``loadgate compare`` instead (every request and figure of
 the recorded runs, Holm over all of them): A/A pairs with any "worse", A/B pairs whose totals'
 p95 is "worse".
@@ -113,6 +120,8 @@ def replay(triplets: list[dict], limit: float, baselines: int) -> None:
         print(f"  {figure}: measured change A/A {changes['A/A'][0]:+.1f} .. {changes['A/A'][-1]:+.1f} %; "
               f"A/B {changes['A/B'][0]:+.1f} .. {changes['A/B'][-1]:+.1f} %, "
               f"{sum(c < 15 for c in changes['A/B'])} of {len(slower)} below +15 %")
+    for figure in FIGURES:
+        print(yardstick(same, slower, figure, limit))
     for noise_name, noise in NOISE.items():
         print(f"\n{noise_name}:")
         for name, method in METHODS.items():
@@ -123,6 +132,27 @@ def replay(triplets: list[dict], limit: float, baselines: int) -> None:
                 cells.append(f"{figure[:3]} false {aa.count('fail'):2d}/{len(aa)}, caught "
                              f"{ab.count('fail'):2d}/{len(ab)}, A/A inconclusive {aa.count('inconclusive'):2d}")
             print(f"  {name:36} " + "   ".join(cells))
+
+
+def yardstick(same: list, slower: list, figure: str, limit: float) -> str:
+    """What a test that knew the estimate's true spread would decide on these pairs."""
+    def diffs(group: list) -> list[float]:
+        return [significance.log_ratio([now[figure]], [b[figure] for b in bases]).diff for bases, now in group]
+
+    aa, ab, bound, z = diffs(same), diffs(slower), math.log(limit), 1.6448536269514722
+    spread = math.sqrt(sum(d * d for d in aa) / len(aa))
+    caught = sum(d - z * spread > bound for d in ab)
+    passed = sum(d + z * spread < bound for d in aa)
+    needed = (sorted(ab)[len(ab) // 2] - bound) / (2 * z)  # 95 % power at the median slowdown
+    same_needed = bound / (2 * z)  # an A/A pair with no change passes 19 times in 20
+
+    def longer(target: float) -> str:
+        return f"{(spread / target) ** 2:.1f}x" if target > 0 else "no"
+
+    return (f"  {figure}: knowing the spread ({spread:.3f} on the log scale): false "
+            f"{sum(d - z * spread > bound for d in aa)}/{len(aa)}, caught {caught}/{len(ab)}, A/A "
+            f"inconclusive {len(aa) - passed}; catching 19/20 needs a spread of {needed:.3f} (a window "
+            f"{longer(needed)} as long), passing 19/20 A/A {same_needed:.3f} ({longer(same_needed)})")
 
 
 def compare_pairs(folders: list[Path], baselines: int) -> None:
