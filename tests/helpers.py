@@ -310,3 +310,20 @@ def compared(now_ms: float, spread: tuple[float, ...] = STEADY, baseline: bool =
                            sli_values={ITEMS_P95.name: now_ms, ERRORS.name: 0.0},
                            intervals={ITEMS_P95.name: now})
     return judge(objectives, figures, runs if baseline else None)
+
+
+# -- processes ----------------------------------------------------------------------------------
+
+def processes(parent: int | None = None, group: int | None = None) -> list[int]:
+    """The processes (from /proc) whose parent is ``parent`` (zombies too: a child not reaped) or
+    that run in the process group ``group`` (zombies left out: they no longer run)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            state, ppid, pgrp = stat.read_text().rpartition(")")[2].split()[:3]
+        except OSError:  # ended meanwhile
+            continue
+        if (parent is not None and int(ppid) == parent) or (group is not None and int(pgrp) == group
+                                                            and state != "Z"):
+            found.append(int(stat.parent.name))
+    return found

@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from loadgate.cli import main
-from loadgate.judge import results_reader
+from loadgate.judge import baseline, results_reader
 from tests.helpers import results_document
 
 
@@ -106,6 +106,20 @@ def test_unreadable_input_is_exit_2_in_one_line(capsys, runs, tmp_path):
     assert "ended in an error" in one_line(capsys, runs / "main", tmp_path / "error.json")
     assert "--confidence" in one_line(capsys, runs / "main", runs / "same.json", "--confidence", "120%")
     assert "--threshold" in one_line(capsys, runs / "main", runs / "same.json", "--threshold", "0")
+
+
+def test_a_broken_run_read_by_a_second_process_is_the_same_one_line(capsys, runs, monkeypatch):
+    """Many runs are read by loadgate and a forked child at once (judge/forked_reader.py); one
+    that the child finds broken is the same one line, exit 2."""
+    for i in range(3, 12):
+        doc = json.loads((runs / "main" / "run-0" / "results.json").read_text())
+        doc["totals"]["p99_ms"] = "slow" if i in (7, 10) else doc["totals"]["p99_ms"]
+        (runs / "main" / f"run-{i}").mkdir()
+        (runs / "main" / f"run-{i}" / "results.json").write_text(json.dumps(doc))
+    alone = one_line(capsys, runs / "main", runs / "slower.json")
+    monkeypatch.setattr(baseline, "FORK_BYTES", 0)
+    assert one_line(capsys, runs / "main", runs / "slower.json") == alone
+    assert "run-10/results.json: BASELINE: totals.p99_ms: expected a number" in alone  # first in order
 
 
 def test_a_file_beyond_the_size_cap_is_refused_unread(capsys, runs, monkeypatch):

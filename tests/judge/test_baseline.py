@@ -1,10 +1,16 @@
 import json
+import logging
+import os
+import random
+import time
+from collections.abc import Mapping
 
 import pytest
 
 from loadgate.errors import ConfigError
-from loadgate.judge.baseline import intervals_for, load, split_paths, value_for
-from tests.helpers import error_rate, latency, throughput
+from loadgate.judge import baseline
+from loadgate.judge.baseline import intervals_for, load, read_runs, split_paths, value_for
+from tests.helpers import error_rate, latency, processes, results_document, throughput
 
 DOC = {"verdict": "pass", "totals": {"requests": 100, "failures": 2, "rps": 10.0, "p50_ms": 5,
                                       "p90_ms": 9, "p95_ms": 9.5, "p99_ms": 12},
@@ -113,3 +119,62 @@ def test_interval_columns_of_the_wrong_type_are_refused(write):
     doc["totals"]["intervals"]["p95_ms"] = ["fast"]
     with pytest.raises(ConfigError, match=r"totals\.intervals\.p95_ms: expected a list of numbers"):
         load(write("base.json", json.dumps(doc)))
+
+
+# -- many runs: read by this process and a forked child (judge/forked_reader.py) -----------------
+
+def history(folder, count: int = 12):
+    """``count`` runs in folder/main (one in a sub-folder, one that ended in an error), a JSON
+    file that is not a run beside them, and one run of its own: the paths to read."""
+    rng = random.Random(5)
+    (folder / "main" / "nested").mkdir(parents=True)
+    for i in range(count):
+        doc = results_document(rng, start=1.7e9 + 60 * i, names=("/items", "/checkout", f"/only-{i}"))
+        place = folder / "main" / ("nested" if i == 4 else "") / f"run-{i:02d}.json"
+        place.write_text(json.dumps(doc if i != 6 else {**doc, "verdict": "error"}))
+    (folder / "main" / "notes.json").write_text("[1]")
+    (folder / "alone.json").write_text(json.dumps(results_document(rng, start=1.9e9)))
+    return [folder / "main", folder / "alone.json"]
+
+
+def plain(runs) -> list:
+    def row(entry: dict) -> dict:
+        return {k: dict((c, list(v[c])) for c in v) if isinstance(v, Mapping) else v for k, v in entry.items()}
+
+    return [(r.path, r.started, [row(s) for s in r.slos], [row(e) for e in r.requests], row(r.totals),
+             {k: v.tolist() for k, v in r.table.items()}) for r in runs]
+
+
+def test_many_runs_read_by_two_processes_as_by_one(tmp_path, monkeypatch, caplog):
+    paths = history(tmp_path)
+    caplog.set_level(logging.DEBUG, "loadgate")
+    alone = read_runs(paths, "BASELINE")
+    said, caplog.records[:] = [r.getMessage() for r in caplog.records], []
+    monkeypatch.setattr(baseline, "FORK_BYTES", 0)
+    children = []
+    both = read_runs(paths, "BASELINE", meanwhile=lambda: children.extend(processes(os.getpid())))
+    assert len(children) == 1 and processes(os.getpid()) == []  # one child, reaped
+    assert len(both) == 12 and plain(both) == plain(alone)  # the error run left out, alone.json last
+    assert [r.getMessage() for r in caplog.records] == said and "notes.json is not a loadgate" in said[0]
+
+
+@pytest.mark.parametrize("broken", [(3,), (3, 9), (11,)])
+def test_a_broken_run_read_by_a_child_is_the_same_error(tmp_path, monkeypatch, broken):
+    paths = history(tmp_path)
+    for i in broken:
+        doc = json.loads((tmp_path / "main" / f"run-{i:02d}.json").read_text())
+        doc["requests"][i % 3]["p95_ms"] = "slow"
+        (tmp_path / "main" / f"run-{i:02d}.json").write_text(json.dumps(doc))
+    with pytest.raises(ConfigError) as alone:
+        read_runs(paths, "BASELINE")
+    monkeypatch.setattr(baseline, "FORK_BYTES", 0)
+    with pytest.raises(ConfigError) as both:
+        read_runs(paths, "BASELINE", meanwhile=lambda: time.sleep(0.2))  # the child reads most
+    assert str(both.value) == str(alone.value) and f"run-{broken[0]:02d}.json" in str(alone.value)
+    assert processes(os.getpid()) == []
+
+
+def test_few_bytes_are_read_by_this_process_alone(tmp_path):
+    children = []
+    assert len(read_runs(history(tmp_path), "BASELINE", lambda: children.extend(processes(os.getpid())))) == 12
+    assert children == [] and sum(f.stat().st_size for f in tmp_path.rglob("*.json")) < baseline.FORK_BYTES

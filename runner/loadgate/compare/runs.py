@@ -10,13 +10,15 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from loadgate.errors import ConfigError
+from loadgate.judge import special
 from loadgate.judge.baseline import Run, read_runs
 
 
 def baseline_runs(paths: Sequence[str], current: Run | None = None) -> list[Run]:
     """Every run with figures in the files and directories given, oldest first; the current
-    run's own file is left out (a directory of runs that holds it too)."""
-    runs = read_runs([Path(p) for p in paths], "BASELINE")
+    run's own file is left out (a directory of runs that holds it too).  scipy is imported
+    while a child reads runs (judge/forked_reader.py): the comparison needs it next."""
+    runs = read_runs([Path(p) for p in paths], "BASELINE", meanwhile=special.load)
     if current is not None:
         runs = [r for r in runs if Path(r.path).resolve() != Path(current.path).resolve()]
     if not runs:

@@ -16,18 +16,20 @@ from __future__ import annotations
 
 import gc
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Iterable
 
 from loadgate.errors import ConfigError
-from loadgate.judge import results_reader
+from loadgate.judge import forked_reader, results_reader
 from loadgate.judge.results_reader import MAX_BYTES, QUANTILE_FIELDS, ROW_FIELDS, SLO_FIELDS  # noqa: F401
 from loadgate.model import Objective
 from loadgate.results_format import unreadable
 
 log = logging.getLogger("loadgate")
+FORK_BYTES = 8 * 1024 * 1024  # fewer bytes of results.json are read by this process alone
 
 
 @dataclass(frozen=True)
@@ -76,43 +78,72 @@ def load(paths: str | Path | Iterable[str | Path] | None) -> Baseline | None:
     return Baseline(runs=tuple(runs), given=", ".join(map(str, paths)))
 
 
-def read_runs(paths: Iterable[Path], key: str) -> list[Run]:
+def read_runs(paths: Iterable[Path], key: str, meanwhile: Callable[[], object] | None = None) -> list[Run]:
     """The runs with figures in these files and directories (every results.json below one).
 
-    The garbage collector is paused meanwhile: reading makes many objects and no cycle, and its
-    passes over them took a quarter of the reading time (30 runs of 1 000 requests)."""
+    Many bytes of them are read by this process and a forked child at once; this process does
+    ``meanwhile`` first (judge/forked_reader.py).  The garbage collector is paused meanwhile:
+    reading makes many objects and no cycle, and its passes over them took a quarter of the
+    reading time (30 runs of 1 000 requests)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _read_all(paths, key)
+        return _read_all(list(paths), key, meanwhile)
     finally:
         if enabled:
             gc.enable()
 
 
-def _read_all(paths: Iterable[Path], key: str) -> list[Run]:
+def _read_all(paths: list[Path], key: str, meanwhile) -> list[Run]:
+    folders = {path: sorted(path.rglob("*.json")) for path in paths if path.is_dir()}
+    files = []
+    for path in paths:
+        files += [(f, False) for f in folders[path]] if path in folders else [(path, True)]
+    read = forked_reader.read_each(partial(_read, key=key), files, meanwhile, fork=_many_bytes(files))
     runs: list[Run] = []
     for path in paths:
-        if path.is_dir():
-            found = [r for f in sorted(path.rglob("*.json")) if (r := _read(f, False, key))]
-            if not found:
-                raise ConfigError("no loadgate results.json in this directory", path=str(path), key=key)
-            runs += found
-        elif (run := _read(path, True, key)) is not None:
-            runs.append(run)
+        if path not in folders:
+            if (run := next(read)) is not None:  # a file given: a ConfigError raised, or a run
+                runs.append(run)
+            continue
+        found = [r for f in folders[path] if (r := _in_folder(next(read), f, key))]
+        if not found:
+            raise ConfigError("no loadgate results.json in this directory", path=str(path), key=key)
+        runs += found
     return runs
 
 
-def _read(path: Path, strict: bool, key: str = "--baseline") -> Run | None:
-    """One results.json (judge/results_reader.py); in a folder (``strict=False``) anything else
-    is passed over."""
+def _many_bytes(files: list[tuple[Path, bool]]) -> bool:
+    """Whether the files are worth a second process (FORK_BYTES)."""
+    total = 0
+    for path, _ in files:
+        try:
+            total += path.stat().st_size
+        except OSError:  # reading it says why
+            pass
+        if total >= FORK_BYTES:
+            return True
+    return False
+
+
+def _in_folder(read: Run | bool | None, path: Path, key: str) -> Run | None:
+    if read is False:
+        log.debug("%s folder: %s is not a loadgate results.json", key, path)
+        return None
+    return read
+
+
+def _read(file: tuple[Path, bool], key: str = "--baseline") -> Run | bool | None:
+    """One results.json (judge/results_reader.py): its run, or None (it ended in an error); in
+    a folder (``strict`` False) anything else is passed over: False (a child may read this, so
+    the message is logged where the runs are gathered, in order)."""
+    path, strict = file
     try:
         data = results_reader.parse(path, key)
     except ConfigError:
         if strict:
             raise
-        log.debug("%s folder: %s is not a loadgate results.json", key, path)
-        return None
+        return False
     if why := unreadable({k: results_reader.plain(data[k]) for k in ("schema_version",) if k in data}):
         raise ConfigError(why, path=str(path), key=key)  # another version: refused, in a folder too
 

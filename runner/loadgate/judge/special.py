@@ -18,6 +18,11 @@ def _special():
     return special
 
 
+def load() -> None:
+    """Imports scipy.special now (``loadgate compare``: while a child reads the runs)."""
+    _special()
+
+
 def t_sf(t, df):
     """P(T > t) for Student's t with df degrees of freedom (floats, or arrays: one call for many)."""
     return _scalar_or_array(_special().stdtr(df, -t))
