@@ -70,6 +70,15 @@ compare`` 4/69 A/A pairs with any "worse" against 5/69 but the totals' p95 of th
 worse in 7/70 against 15/70: two false alarms fewer for a sixth to a half of the catches, not
 adopted.  The estimate above (one-way ANOVA: the excess of var(run means) over the within-run
 part) stays.
+
+Checked on a quiet machine with 30 s windows (20 more triplets, 39 A/A and 40 A/B pairs against
+one baseline run; docs/benchmarks.md): 0/39 false alarms and 40/40 caught on p95 and on p99
+alike, A/A inconclusive 22/39 on p95 (33/39 with 10 s windows).  With 10 s windows p99 caught
+25/40; a test that knew the estimate's true spread (the A/A pairs' RMS) caught 37/40, so no
+method reaches 19/20 there.  The rest of the gap is the spread estimated from the pair: on the
+quiet runs the intervals' variance over-predicts how much a run's mean moves (var(run means) /
+(within-run variance / n) = 0.62-0.69), on the busy ones it under-predicts it 3-8x; one
+baseline run cannot tell the two apart, so the estimate is not shrunk for the quiet case.
 """
 
 from __future__ import annotations
