@@ -6,6 +6,7 @@ pipeline (0.25 s of imports), ``loadgate run`` not numpy and scipy."""
 from __future__ import annotations
 
 import argparse
+import gc
 from types import SimpleNamespace
 
 from loadgate.redaction import redact_url
@@ -58,6 +59,19 @@ def down(args: argparse.Namespace) -> int:
 
 
 def compare(args: argparse.Namespace) -> int:
+    """The garbage collector is paused throughout: the command makes no cycle, and collections
+    between its stages walked the runs' objects (0.02-0.03 s of 0.67 s for 30 runs of 1 000
+    requests; reading and comparing each paused it already)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _compare(args)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _compare(args: argparse.Namespace) -> int:
     from loadgate.compare import changes, formats, runs  # numpy and scipy only when asked for
     from loadgate.errors import ConfigError
     from loadgate.units import parse_confidence, parse_regression
