@@ -137,6 +137,23 @@ def test_request_names_cannot_steer_the_terminal_or_the_markdown(capsys, runs, t
     assert "<img" not in out and "\\|" in out
 
 
+def test_compare_starts_no_blas_threads_and_leaves_the_environment(runs, monkeypatch, capsys):
+    """numpy's and scipy's OpenBLAS threads spun on the core where a child reads runs; compare
+    makes no BLAS call.  A process of its own counts its threads after the command."""
+    code = ("import sys; from loadgate.cli import main; main(sys.argv[1:]); "
+            "print(open('/proc/self/stat').read().rpartition(')')[2].split()[17], file=sys.stderr)")
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    done = subprocess.run([sys.executable, "-c", code, "compare", str(runs / "main"), str(runs / "slower.json")],
+                          capture_output=True, text=True, timeout=60, check=True, env=env)
+    assert done.stderr.split()[-1] == "1"
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    assert compare(capsys, runs / "main", runs / "slower.json")[0] == 0
+    assert "OPENBLAS_NUM_THREADS" not in os.environ
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "4")  # the user's own setting is kept
+    assert compare(capsys, runs / "main", runs / "slower.json")[0] == 0
+    assert os.environ["OPENBLAS_NUM_THREADS"] == "4"
+
+
 def test_compare_imports_only_what_it_uses(runs):
     """A process of its own (as a user runs it): the configuration, the reports, the pipeline and
     pydantic stay unloaded (issue #22: their imports were a third of the command's time)."""

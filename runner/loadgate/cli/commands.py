@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 from types import SimpleNamespace
 
 from loadgate.redaction import redact_url
 from loadgate.units import format_seconds
 
+BLAS_THREADS = "OPENBLAS_NUM_THREADS"  # read by numpy's and scipy's OpenBLAS when they load
 PLAN_ONLY = {"report_dir": None, "keep_stack": False, "quiet": False}  # what validate does not take
 
 
@@ -60,13 +62,21 @@ def down(args: argparse.Namespace) -> int:
 
 def compare(args: argparse.Namespace) -> int:
     """The garbage collector is paused throughout: the command makes no cycle, and collections
-    between its stages walked the runs' objects (0.02-0.03 s of 0.67 s for 30 runs of 1 000
-    requests; reading and comparing each paused it already)."""
-    enabled = gc.isenabled()
+    between its stages walked the runs' objects (0.01-0.03 s of 0.7 s for 30 runs of 1 000
+    requests; reading and comparing each paused it already).
+
+    numpy and scipy start one BLAS thread, not one per CPU (OPENBLAS_NUM_THREADS, unless set):
+    the comparison makes no BLAS call, and each library's new threads spun for ~0.1 s on the
+    second core, where a child reads runs meanwhile (judge/forked_reader.py), halving its speed
+    (0.03 s of the command, 0.1 s of CPU)."""
+    enabled, threads = gc.isenabled(), os.environ.get(BLAS_THREADS)
     gc.disable()
+    os.environ[BLAS_THREADS] = threads or "1"
     try:
         return _compare(args)
     finally:
+        if threads is None:
+            del os.environ[BLAS_THREADS]
         if enabled:
             gc.enable()
 
