@@ -13,7 +13,10 @@ after alternately): the ``loadgate compare`` command 1.26-1.40 s -> 0.92-1.00 s;
 0.98-1.01 s -> 0.63-0.68 s, of which reading 0.44-0.50 s -> 0.37-0.40 s (judge/interval_table.py),
 comparing 0.37-0.42 s -> 0.21-0.22 s (deciding at once: judge/comparisons.py; the garbage
 collector paused), the console table 0.06 s -> 0.04-0.07 s; imports 0.45 s -> 0.23 s, of which
-scipy.special 0.15 s (docs/benchmarks.md: what is left).
+scipy.special 0.15 s (docs/benchmarks.md: what is left).  Third pass (23:40 UTC, quiet): the
+command 0.80-0.82 s -> 0.65-0.67 s, the runs read by this process and a child
+(judge/forked_reader.py), scipy imported meanwhile with one BLAS thread; comparing is unchanged,
+0.20-0.21 s, the largest part left on one core.
 """
 
 from __future__ import annotations

@@ -20,6 +20,15 @@ a child whose parent died stops at its next file.  Read in this process alone: w
 says so (few bytes), on one CPU (``os.sched_getaffinity``), without ``os.fork`` or
 ``sched_getaffinity`` (not Linux), while other Python threads run (a fork copies their locks as
 they are), or for more files than the queue holds.
+
+Measured (benchmarks/compare.py, 30 runs of 1 000 requests x 30 intervals, this 2-core
+machine, quiet, 23:40 UTC 4 Dec 2026, docs/benchmarks.md "third pass"): reading the 30 runs
+0.31-0.33 s in one process, 0.25-0.27 s (0.47 s of CPU) by two; the command 0.80-0.82 s ->
+0.65-0.67 s with scipy imported meanwhile.  A run costs 11 ms to read and 4 ms to send back
+(pickled by the child 2.3 ms, loaded here 2 ms: 1 000 request rows as dicts), so below a few
+MB a second process gains nothing (judge/baseline.py FORK_BYTES).  OpenBLAS threads that spin
+on the second core slow the child by half: ``loadgate compare`` starts numpy with one
+(cli/commands.py).
 """
 
 from __future__ import annotations
