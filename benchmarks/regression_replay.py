@@ -14,7 +14,9 @@ more pairs and noise levels can be judged than real runs on a shared machine all
 - methods: the gate (t on the logs of interval figures, AR(1) + run-to-run, judge/significance.py)
   with its mean of each run's logs, and with Yuen's trimmed mean (10 % or 20 % of each run's
   intervals cut from each end, the variance from the winsorized logs: a hiccup interval weighs
-  less), Mann-Whitney / Hodges-Lehmann and a moving-block bootstrap (benchmarks/regression.py's).
+  less), Mann-Whitney / Hodges-Lehmann and a moving-block bootstrap (benchmarks/regression.py's),
+  and, with ``--baselines 5`` or more, the spread of the baseline runs' means alone as every
+  run's variance (the intervals' variance left out).
 
 A false alarm is an A/A "fail"; caught is an A/B "fail"; inconclusive A/A is neither.
 Before the methods, a yardstick for each figure: a test that knew the true spread of the
@@ -37,12 +39,14 @@ import argparse
 import json
 import math
 import random
+import statistics
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
 from regression import block_bootstrap, hodges_lehmann
+from scipy import stats
 
 from loadgate.judge import significance
 
@@ -77,12 +81,26 @@ def gate(now: list[float], bases: list[list[float]], limit: float, trim: float =
     return significance.decide([significance.Question(estimate, limit)])[0].outcome
 
 
+def runs_spread(now: list[float], bases: list[list[float]], limit: float, fewest: int = 5) -> str:
+    """With ``fewest`` or more baseline runs, the spread of their mean logs alone (not the
+    intervals') as each run's variance, this run's included: var(run means) (1 + 1/k), t with
+    k - 1 degrees of freedom.  With fewer, the gate."""
+    if len(bases) < fewest:
+        return gate(now, bases, limit)
+    means = [statistics.fmean(map(math.log, b)) for b in bases]
+    k, bound = len(bases), math.log(limit)
+    diff = statistics.fmean(map(math.log, now)) - statistics.fmean(means)
+    half = stats.t.ppf(0.95, k - 1) * math.sqrt(statistics.variance(means) * (1 + 1 / k))
+    return "fail" if diff - half > bound else "pass" if diff + half < bound else "inconclusive"
+
+
 METHODS = {
     "the gate, mean of logs": gate,
     "the gate, 10 % trimmed mean (Yuen)": lambda n, b, limit: gate(n, b, limit, 0.1),
     "the gate, 20 % trimmed mean (Yuen)": lambda n, b, limit: gate(n, b, limit, 0.2),
     "Mann-Whitney / Hodges-Lehmann": lambda n, b, limit: hodges_lehmann(n, [v for x in b for v in x], limit, 0.95),
     "block bootstrap (blocks of 2)": lambda n, b, limit: block_bootstrap(n, [v for x in b for v in x], limit, 0.95),
+    "the run means' spread (5+ runs)": runs_spread,
 }
 
 
