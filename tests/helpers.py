@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import threading
 import time
 import urllib.request
@@ -313,6 +314,13 @@ def compared(now_ms: float, spread: tuple[float, ...] = STEADY, baseline: bool =
 
 
 # -- processes ----------------------------------------------------------------------------------
+
+def new_children(before: set[int]) -> list[int]:
+    """This process's children (zombies too) that ``before`` (``set(processes(os.getpid()))``
+    taken earlier) did not hold: in a whole test session, fixtures and earlier tests may have
+    children of their own."""
+    return sorted(set(processes(os.getpid())) - before)
+
 
 def processes(parent: int | None = None, group: int | None = None) -> list[int]:
     """The processes (from /proc) whose parent is ``parent`` (zombies too: a child not reaped) or

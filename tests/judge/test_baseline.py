@@ -10,7 +10,7 @@ import pytest
 from loadgate.errors import ConfigError
 from loadgate.judge import baseline
 from loadgate.judge.baseline import intervals_for, load, read_runs, split_paths, value_for
-from tests.helpers import error_rate, latency, processes, results_document, throughput
+from tests.helpers import error_rate, latency, new_children, processes, results_document, throughput
 
 DOC = {"verdict": "pass", "totals": {"requests": 100, "failures": 2, "rps": 10.0, "p50_ms": 5,
                                       "p90_ms": 9, "p95_ms": 9.5, "p99_ms": 12},
@@ -151,9 +151,9 @@ def test_many_runs_read_by_two_processes_as_by_one(tmp_path, monkeypatch, caplog
     alone = read_runs(paths, "BASELINE")
     said, caplog.records[:] = [r.getMessage() for r in caplog.records], []
     monkeypatch.setattr(baseline, "FORK_BYTES", 0)
-    children = []
-    both = read_runs(paths, "BASELINE", meanwhile=lambda: children.extend(processes(os.getpid())))
-    assert len(children) == 1 and processes(os.getpid()) == []  # one child, reaped
+    children, before = [], set(processes(os.getpid()))
+    both = read_runs(paths, "BASELINE", meanwhile=lambda: children.extend(new_children(before)))
+    assert len(children) == 1 and new_children(before) == []  # one child, reaped
     assert len(both) == 12 and plain(both) == plain(alone)  # the error run left out, alone.json last
     assert [r.getMessage() for r in caplog.records] == said and "notes.json is not a loadgate" in said[0]
 
@@ -168,13 +168,14 @@ def test_a_broken_run_read_by_a_child_is_the_same_error(tmp_path, monkeypatch, b
     with pytest.raises(ConfigError) as alone:
         read_runs(paths, "BASELINE")
     monkeypatch.setattr(baseline, "FORK_BYTES", 0)
+    before = set(processes(os.getpid()))
     with pytest.raises(ConfigError) as both:
         read_runs(paths, "BASELINE", meanwhile=lambda: time.sleep(0.2))  # the child reads most
     assert str(both.value) == str(alone.value) and f"run-{broken[0]:02d}.json" in str(alone.value)
-    assert processes(os.getpid()) == []
+    assert new_children(before) == []
 
 
 def test_few_bytes_are_read_by_this_process_alone(tmp_path):
-    children = []
-    assert len(read_runs(history(tmp_path), "BASELINE", lambda: children.extend(processes(os.getpid())))) == 12
+    children, before = [], set(processes(os.getpid()))
+    assert len(read_runs(history(tmp_path), "BASELINE", lambda: children.extend(new_children(before)))) == 12
     assert children == [] and sum(f.stat().st_size for f in tmp_path.rglob("*.json")) < baseline.FORK_BYTES

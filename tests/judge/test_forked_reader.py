@@ -14,7 +14,7 @@ import pytest
 
 from loadgate.judge import forked_reader
 from loadgate.judge.forked_reader import read_each
-from tests.helpers import processes
+from tests.helpers import new_children, processes
 
 
 def wait_for(condition, seconds: float = 30.0) -> None:
@@ -43,12 +43,12 @@ def marks(tmp_path):
 def test_what_the_child_read_comes_back_in_order_and_the_child_is_reaped(marks):
     read, child_reads_all = marks
     assert forked_reader.can_fork(40)
-    seen = []
-    got = list(read_each(read, range(40), lambda: (seen.extend(processes(os.getpid())),
+    seen, before = [], set(processes(os.getpid()))
+    got = list(read_each(read, range(40), lambda: (seen.extend(new_children(before)),
                                                   child_reads_all(40)())))
     assert [i for i, _ in got] == list(range(40))
     assert len(seen) == 1 and {pid for _, pid in got} == set(seen)  # read by the one child
-    assert os.getpid() not in seen and processes(os.getpid()) == []
+    assert os.getpid() not in seen and new_children(before) == []
 
 
 def test_without_a_fork_this_process_reads_each_item_in_turn(marks):
@@ -86,14 +86,14 @@ def test_a_failure_in_the_child_is_raised_here_at_its_turn(tmp_path, marks, fail
             raise ValueError(f"item {i} is broken")
         return read(i)
 
-    got = []
+    got, before = [], set(processes(os.getpid()))
     with pytest.raises(ValueError, match=f"^item {failing[0]} is broken$"):
         for item in read_each(flaky, range(40), child_reads_all(40)):
             got.append(item)
     assert [i for i, _ in got] == list(range(failing[0]))
     assert os.getpid() not in {pid for _, pid in got}  # read by the child
     assert again == [os.getpid()]  # the first failing item, read again here
-    assert processes(os.getpid()) == []
+    assert new_children(before) == []
 
 
 def test_a_meanwhile_that_fails_is_left_for_later(marks):
