@@ -322,16 +322,30 @@ def new_children(before: set[int]) -> list[int]:
     return sorted(set(processes(os.getpid())) - before)
 
 
+def process_stat(pid: int | str) -> tuple[str, int, int] | None:
+    """A process's state (``Z``: a zombie, ended and not reaped), parent and process group, from
+    /proc; None once it is gone."""
+    try:
+        state, ppid, pgrp = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[:3]
+    except OSError:  # ended meanwhile
+        return None
+    return state, int(ppid), int(pgrp)
+
+
+def alive(pid: int) -> bool:
+    """Running: neither gone nor a zombie."""
+    stat = process_stat(pid)
+    return stat is not None and stat[0] != "Z"
+
+
 def processes(parent: int | None = None, group: int | None = None) -> list[int]:
     """The processes (from /proc) whose parent is ``parent`` (zombies too: a child not reaped) or
     that run in the process group ``group`` (zombies left out: they no longer run)."""
     found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            state, ppid, pgrp = stat.read_text().rpartition(")")[2].split()[:3]
-        except OSError:  # ended meanwhile
+    for entry in Path("/proc").glob("[0-9]*"):
+        if (stat := process_stat(entry.name)) is None:
             continue
-        if (parent is not None and int(ppid) == parent) or (group is not None and int(pgrp) == group
-                                                            and state != "Z"):
-            found.append(int(stat.parent.name))
+        state, ppid, pgrp = stat
+        if (parent is not None and ppid == parent) or (group is not None and pgrp == group and state != "Z"):
+            found.append(int(entry.name))
     return found

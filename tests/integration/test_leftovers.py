@@ -11,7 +11,8 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from tests.integration.test_teardown import Run, alive
+from tests.helpers import alive
+from tests.integration.test_teardown import Run
 
 DETACHING = '''
 import os, subprocess, sys

@@ -12,20 +12,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import read_results
+from tests.helpers import alive, process_stat, read_results
 from tests.integration.conftest import RECORDING_LOCUSTFILE
 
 
 def descendants(pid: int) -> dict[int, str]:
     """pid -> command line of every living descendant of ``pid``."""
     parents = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-                parents[int(entry.name)] = (int(stat.rsplit(")", 1)[1].split()[1]), stat.rsplit(")", 1)[1].split()[0])
-            except (OSError, IndexError, ValueError):
-                continue
+    for entry in Path("/proc").glob("[0-9]*"):
+        if (stat := process_stat(entry.name)) is not None:
+            parents[int(entry.name)] = (stat[1], stat[0])
     found, frontier = {}, [pid]
     while frontier:
         parent = frontier.pop()
@@ -36,14 +32,6 @@ def descendants(pid: int) -> dict[int, str]:
                                 if Path(f"/proc/{child}").exists() else "")
                 frontier.append(child)
     return found
-
-
-def alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
 
 
 class Run:

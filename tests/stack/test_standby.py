@@ -13,16 +13,13 @@ import pytest
 
 from loadgate.stack import standby
 from loadgate.stack.standby import Standby
+from tests.helpers import alive
 
 LOCUST = [sys.executable, "-m", "locust"]
 
 
 def gone(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return True
-    return state == "Z"
+    return not alive(pid)
 
 
 def test_it_becomes_locust_with_the_environment_folder_and_log_it_is_given(tmp_path):
