@@ -157,7 +157,7 @@ def yardstick(same: list, slower: list, figure: str, limit: float) -> str:
     def diffs(group: list) -> list[float]:
         return [significance.log_ratio([now[figure]], [b[figure] for b in bases]).diff for bases, now in group]
 
-    aa, ab, bound, z = diffs(same), diffs(slower), math.log(limit), 1.6448536269514722
+    aa, ab, bound, z = diffs(same), diffs(slower), math.log(limit), stats.norm.ppf(0.95)
     spread = math.sqrt(sum(d * d for d in aa) / len(aa))
     caught = sum(d - z * spread > bound for d in ab)
     passed = sum(d + z * spread < bound for d in aa)
